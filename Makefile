@@ -9,7 +9,6 @@ ASAN    := build/asan
 WEB     := build/web
 # Debian's emcc runs node scripts that need Debian's node modules (acorn); see docs/building.md.
 export NODE_PATH := /usr/share/nodejs
-export EM_CACHE  := $(CURDIR)/build/emcache
 
 help:
 	@echo "make serve    build the web app and serve it at http://localhost:$(PORT)"

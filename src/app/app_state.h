@@ -1,0 +1,122 @@
+// The whole app state in one explicit struct. Panels read it and change it; they talk to the engine
+// only through the commands in commands.h and the Lab (lab.h), never through engine internals.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/lab.h"
+
+namespace knobs {
+
+enum class Theme { dark, light };
+enum class Layout { two_column, tabs };
+
+// Every panel the shell can show. The order is the order of the tabs.
+enum class PanelId : int {
+    // the lesson
+    lifecycle, table, matching, quiz, faq, about,
+    // the lab
+    pretrain, knobs, inference, finetune, weights, cost,
+    count
+};
+inline constexpr int kNumPanels = static_cast<int>(PanelId::count);
+const char* panel_key(PanelId p);                 // stable id used in URLs, commands and tests
+bool panel_from_key(const std::string& key, PanelId* out);
+enum class Side { lesson, lab };
+Side panel_side(PanelId p);
+
+// Things only the platform can do. Defaults do nothing, so headless tests run without a platform.
+struct PlatformHooks {
+    std::function<void(const std::string&)> copy_text;                          // Clipboard API on the web
+    std::function<void(const std::string& name, const std::string& json)> emit;  // app events -> page
+    std::function<void(const std::string& purpose)> pick_file;                   // open a file picker
+    std::function<void(const std::string& name, const std::vector<uint8_t>& bytes, const std::string& mime)>
+        download;                                                                // save a file
+    // Draws a (rows, cols) row-major matrix into the screen rectangle [x0,y0]-[x1,y1] of an ImDrawList with
+    // the heatmap shader (shaders/heatmap.frag): value / scale mapped to a diverging colormap. `key` names
+    // the texture and `version` changes whenever the data does. Unset (headless), the panel draws cells.
+    std::function<void(void* draw_list, const std::string& key, uint64_t version, const float* data, int rows,
+                       int cols, float scale, float x0, float y0, float x1, float y1)>
+        heatmap;
+};
+
+// What the lab panels are editing (the lab applies it on command), kept here rather than in statics.
+struct LabUi {
+    TrainSettings editing;            // the pre-train panel's controls
+    bool confirm_reset = false;       // "this change resets the run" dialog is open
+    std::string prompt = "the ";
+    SamplingConfig sampling;
+    uint64_t gen_seed = 1;
+    int max_tokens = 120;
+    bool chat = false;
+    int candidate_index = -1;         // which generated token's candidates are shown (-1: the latest)
+    std::string chat_input;
+    Tensor knob_tensor = Tensor::attprojw;
+    int knob_layer = 0;
+    bool heat_grads = false;
+    float heat_zoom = 1.0f;
+    bool log_y = false;
+    float smoothing = 0.6f;
+    bool ft_lora = true;
+    int ft_rank = 4;
+    float ft_alpha = 8.0f;
+    int ft_steps = 150;
+    CorpusChoice ft_corpus = CorpusChoice::portuguese;
+    ModelSource ft_base = ModelSource::shipped;
+    ModelSource save_source = ModelSource::trained;
+    double hw_flops_per_s = 100e12;   // cost estimate: sustained accelerator throughput (editable)
+    double hw_price_per_hour = 2.0;   // dollars per accelerator hour (editable)
+};
+
+// A screen rectangle in CSS pixels relative to the canvas, recorded when a named element was drawn, so
+// browser tests and the accessibility mirror can find real pixels.
+struct HitRect { float x = 0, y = 0, w = 0, h = 0; };
+
+struct Notice {
+    std::string text;
+    bool is_error = false;
+    double shown_at = 0;
+};
+
+struct AppState {
+    // ---- view ----
+    Theme theme = Theme::dark;
+    std::string lang = "en";          // "en" or "pt-BR"
+    float dpr = 1.0f;                 // device pixels per CSS pixel
+    float ui_scale = 1.0f;            // user setting, 1.0 to 2.0
+    float canvas_css_w = 1280, canvas_css_h = 800;
+    Layout layout = Layout::two_column;
+    std::array<bool, kNumPanels> panel_open{};
+    PanelId focused_lesson_panel = PanelId::about;
+    PanelId focused_lab_panel = PanelId::about;
+    PanelId requested_tab = PanelId::count;   // a command asked to bring this tab to front (consumed by the shell)
+    bool show_help = false;
+    bool coarse_pointer = false;      // touch screen: frames grow to 40 CSS px touch targets
+    bool visible = true;              // false while the page is hidden: no rendering, no training
+    bool fonts_dirty = true;          // DPR or scale changed: the platform rebuilds the font atlas
+
+    // ---- the lab ----
+    Lab lab;
+    LabUi lab_ui;
+    double frame_budget_ms = 8.0;     // training work per frame; keeps the page responsive
+
+    // ---- bookkeeping ----
+    uint64_t frame = 0;
+    double time_s = 0;                // seconds since start (monotonic), set by the loop
+    bool ready = false;               // the first frame has been rendered
+    std::map<std::string, HitRect> hits;
+    std::vector<Notice> notices;
+    std::string user_text_name;       // the learner's own text, as the lab holds it
+    size_t user_text_bytes = 0;
+    PlatformHooks hooks;
+
+    void notify(std::string text, bool is_error = false) { notices.push_back({std::move(text), is_error, time_s}); }
+};
+
+inline constexpr float kTwoColumnMinWidth = 900.0f;  // CSS px: below it the shell becomes one column of tabs
+
+}  // namespace knobs

@@ -1,0 +1,134 @@
+#include "app/commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "app/i18n.h"
+
+namespace knobs {
+
+using nlohmann::json;
+
+void set_theme(AppState& s, Theme t) { s.theme = t; }
+
+bool set_language(AppState& s, const std::string& lang) {
+    if (!is_supported_language(lang)) return false;
+    s.lang = lang;
+    return true;
+}
+
+void open_panel(AppState& s, PanelId p) {
+    s.panel_open[static_cast<int>(p)] = true;
+    s.requested_tab = p;
+}
+
+void set_canvas_size(AppState& s, float css_w, float css_h, float dpr) {
+    // Guard against zero or absurd values from a collapsed iframe or a broken browser report.
+    css_w = std::clamp(std::isfinite(css_w) ? css_w : 0.0f, 1.0f, 16384.0f);
+    css_h = std::clamp(std::isfinite(css_h) ? css_h : 0.0f, 1.0f, 16384.0f);
+    dpr = std::clamp(std::isfinite(dpr) ? dpr : 1.0f, 0.5f, 4.0f);
+    if (dpr != s.dpr) s.fonts_dirty = true;
+    s.canvas_css_w = css_w;
+    s.canvas_css_h = css_h;
+    s.dpr = dpr;
+    s.layout = css_w >= kTwoColumnMinWidth ? Layout::two_column : Layout::tabs;
+}
+
+void set_ui_scale(AppState& s, float scale) {
+    scale = std::clamp(std::isfinite(scale) ? scale : 1.0f, 1.0f, 2.0f);
+    if (scale != s.ui_scale) s.fonts_dirty = true;
+    s.ui_scale = scale;
+}
+
+namespace {
+CommandResult fail(std::string msg) { return {false, std::move(msg)}; }
+
+const json* arg(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it == j.end() ? nullptr : &*it;
+}
+}  // namespace
+
+CommandResult run_command(AppState& s, const std::string& text) {
+    json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return fail("command is not a JSON object");
+    const json* cmd = arg(j, "cmd");
+    if (!cmd || !cmd->is_string()) return fail("command has no \"cmd\" string");
+    const std::string name = cmd->get<std::string>();
+
+    if (name == "set_theme") {
+        const json* t = arg(j, "theme");
+        if (!t || !t->is_string()) return fail("set_theme needs \"theme\": \"dark\" or \"light\"");
+        if (*t == "dark") set_theme(s, Theme::dark);
+        else if (*t == "light") set_theme(s, Theme::light);
+        else return fail("unknown theme (use \"dark\" or \"light\")");
+        return {};
+    }
+    if (name == "set_lang") {
+        const json* l = arg(j, "lang");
+        if (!l || !l->is_string() || !set_language(s, l->get<std::string>()))
+            return fail("set_lang needs \"lang\": \"en\" or \"pt-BR\"");
+        return {};
+    }
+    if (name == "open_panel") {
+        const json* p = arg(j, "panel");
+        PanelId id;
+        if (!p || !p->is_string() || !panel_from_key(p->get<std::string>(), &id))
+            return fail("open_panel needs a known \"panel\" id");
+        open_panel(s, id);
+        return {};
+    }
+    if (name == "set_ui_scale") {
+        const json* v = arg(j, "scale");
+        if (!v || !v->is_number()) return fail("set_ui_scale needs a number \"scale\" from 1 to 2");
+        set_ui_scale(s, v->get<float>());
+        return {};
+    }
+    if (name == "set_pointer") {
+        const json* v = arg(j, "coarse");
+        if (!v || !v->is_boolean()) return fail("set_pointer needs a boolean \"coarse\"");
+        s.coarse_pointer = v->get<bool>();
+        return {};
+    }
+    if (name == "toggle_help") {
+        s.show_help = !s.show_help;
+        return {};
+    }
+    return fail("unknown command \"" + name + "\"");
+}
+
+std::string command_result_json(const CommandResult& r) {
+    json j{{"ok", r.ok}};
+    if (!r.ok) j["error"] = r.error;
+    return j.dump();
+}
+
+std::string state_json(const AppState& s) {
+    json j;
+    j["ready"] = s.ready;
+    j["frame"] = s.frame;
+    j["theme"] = s.theme == Theme::dark ? "dark" : "light";
+    j["lang"] = s.lang;
+    j["layout"] = s.layout == Layout::two_column ? "two-column" : "tabs";
+    j["dpr"] = s.dpr;
+    j["ui_scale"] = s.ui_scale;
+    j["canvas"] = {{"w", s.canvas_css_w}, {"h", s.canvas_css_h}};
+    j["visible"] = s.visible;
+    j["help"] = s.show_help;
+    j["coarse_pointer"] = s.coarse_pointer;
+    json panels = json::array();
+    for (int i = 0; i < kNumPanels; ++i)
+        if (s.panel_open[i]) panels.push_back(panel_key(static_cast<PanelId>(i)));
+    j["panels"] = panels;
+    json hits = json::object();
+    for (const auto& [id, r] : s.hits) hits[id] = {r.x, r.y, r.w, r.h};
+    j["hit"] = hits;
+    json notices = json::array();
+    for (const auto& n : s.notices) notices.push_back({{"text", n.text}, {"error", n.is_error}});
+    j["notices"] = notices;
+    // Strings from files or users may hold invalid UTF-8; replace rather than throw.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace knobs

@@ -1,0 +1,65 @@
+#include "app/i18n.h"
+
+#include <map>
+#include <set>
+#include <nlohmann/json.hpp>
+
+
+extern const unsigned char kUiStrings_en[];
+extern const std::size_t kUiStrings_en_size;
+extern const unsigned char kUiStrings_pt_BR[];
+extern const std::size_t kUiStrings_pt_BR_size;
+
+namespace knobs {
+
+namespace {
+std::string_view embedded_strings(const std::string& lang) {
+    if (lang == "pt-BR") return {reinterpret_cast<const char*>(kUiStrings_pt_BR), kUiStrings_pt_BR_size};
+    return {reinterpret_cast<const char*>(kUiStrings_en), kUiStrings_en_size};
+}
+
+using StringTable = std::map<std::string, std::string, std::less<>>;
+
+StringTable load_ui_strings(std::string_view json_text) {
+    StringTable table;
+    auto doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object()) return table;
+    for (auto& [key, value] : doc.items())
+        if (value.is_string()) table.emplace(key, value.get<std::string>());
+    return table;
+}
+
+const StringTable& table_for(const std::string& lang) {
+    static const StringTable en = load_ui_strings(embedded_strings("en"));
+    static const StringTable pt = load_ui_strings(embedded_strings("pt-BR"));
+    return lang == "pt-BR" ? pt : en;
+}
+
+std::set<std::string>& missing_set() {
+    static std::set<std::string> missing;
+    return missing;
+}
+}  // namespace
+
+std::vector<std::string> missing_strings() { return {missing_set().begin(), missing_set().end()}; }
+void clear_missing_strings() { missing_set().clear(); }
+
+const char* tr(const std::string& lang, const char* key) {
+    const auto& t = table_for(lang);
+    if (auto it = t.find(key); it != t.end()) return it->second.c_str();
+    missing_set().insert(lang + ":" + key);
+    const auto& en = table_for("en");
+    if (auto it = en.find(key); it != en.end()) return it->second.c_str();
+    return key;
+}
+
+std::vector<std::string> supported_languages() { return {"en", "pt-BR"}; }
+
+bool is_supported_language(const std::string& lang) { return lang == "en" || lang == "pt-BR"; }
+
+std::string best_language_for(const std::string& tag) {
+    if (tag.size() >= 2 && (tag[0] == 'p' || tag[0] == 'P') && (tag[1] == 't' || tag[1] == 'T')) return "pt-BR";
+    return "en";
+}
+
+}  // namespace knobs

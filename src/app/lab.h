@@ -1,0 +1,248 @@
+// The lab: the real models the panels demonstrate with, and the scheduler that advances them a bounded
+// amount each frame. Panels read the plain *View structs and call the commands below; they never touch
+// the engine objects, which live behind the pimpl in lab.cpp.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/sampling.h"
+#include "core/weights_file.h"
+
+namespace knobs {
+
+enum class CorpusChoice : int { english, portuguese, course, user };
+const char* corpus_key(CorpusChoice c);
+bool corpus_from_key(const std::string& key, CorpusChoice* out);
+
+enum class SizePreset : int { S, M, L, custom };
+ModelConfig size_preset_config(SizePreset p);  // S is the default (~0.12M parameters)
+const char* size_key(SizePreset p);
+bool size_from_key(const std::string& key, SizePreset* out);
+
+// Everything that defines a pre-training run; with the same settings the run is bit-identical.
+struct TrainSettings {
+    SizePreset size = SizePreset::S;
+    ModelConfig custom = size_preset_config(SizePreset::S);
+    CorpusChoice corpus = CorpusChoice::english;
+    float lr = 3e-3f;
+    int batch_size = 16;
+    int warmup_steps = 30;
+    int total_steps = 3000;
+    float weight_decay = 0.1f;
+    float grad_clip = 1.0f;
+    uint64_t seed = 1;
+    int sample_every = 50;  // steps between live samples
+    ModelConfig config() const { return size == SizePreset::custom ? custom : size_preset_config(size); }
+    bool operator==(const TrainSettings&) const = default;
+};
+
+struct LossPoint {
+    int step = 0;
+    float seconds = 0;  // training wall time when measured
+    float train = 0;    // loss of that optimizer step's batch (nats per byte)
+    float val = 0;      // validation loss, NaN when not measured at this step
+};
+struct QualityPoint {
+    int step = 0;
+    float seconds = 0;
+    float grammatical = 0;  // share of complete sampled sentences the grammar accepts
+    int sentences = 0;
+};
+struct Sample {
+    int step = 0;
+    std::string text;
+};
+
+// The four stages of the last optimizer step, with their real numbers.
+struct StepAnatomy {
+    bool valid = false;
+    int step = 0;
+    float loss = 0;
+    float grad_norm = 0;
+    float update_norm = 0;
+    float lr = 0;
+    size_t knobs_moved = 0;  // parameters whose value changed in the update
+    size_t knobs_total = 0;
+    float max_change = 0;     // largest |change| of one parameter
+    double flops_forward = 0, flops_backward = 0, flops_update = 0;
+};
+
+struct PretrainView {
+    bool running = false;
+    int step = 0;
+    uint64_t tokens_seen = 0;
+    double tokens_per_s = 0;   // measured over the last second of training
+    double train_seconds = 0;  // wall time spent inside training steps
+    float last_loss = 0, last_val = 0, lr_now = 0;
+    size_t params = 0;
+    uint64_t checksum = 0;
+    double flops = 0;
+    std::vector<LossPoint> history;
+    std::vector<QualityPoint> quality;
+    std::vector<Sample> samples;
+    StepAnatomy anatomy;
+    std::string divergence;   // why training stopped on its own (NaN/Inf/exploding loss); empty otherwise
+    bool can_restore = false; // a last good snapshot exists
+    std::string error;        // the last refused setting or corpus, for the panel
+};
+
+// Which model inference and fine-tuning start from.
+enum class ModelSource : int { shipped, trained, tuned, opened };
+const char* source_key(ModelSource s);
+
+struct GenToken {
+    uint8_t byte = 0;
+    float prob = 0;
+    std::array<Candidate, 8> top{};
+    int num_top = 0;
+    double ms = 0;
+    double flops = 0;
+};
+
+struct InferenceView {
+    ModelSource source = ModelSource::shipped;
+    bool available = false;     // the chosen source has a model
+    std::string model_label;
+    size_t params = 0;
+    int context = 0;
+    bool generating = false;
+    std::string prompt_text;    // what was fed
+    std::vector<GenToken> tokens;
+    std::string output;         // decoded generated text (never half a UTF-8 character)
+    uint64_t checksum_before = 0, checksum_after = 0;
+    double ms_per_token = 0, tokens_per_s = 0, flops_per_token = 0;
+    // Chat: the whole conversation, and how much of it the model can still see.
+    std::string conversation;
+    size_t window_start_byte = 0;   // bytes before this are outside the context window ("forgotten")
+};
+
+struct FinetuneView {
+    ModelSource base = ModelSource::shipped;
+    bool lora = true;
+    int rank = 4;
+    float alpha = 8.0f;
+    CorpusChoice corpus = CorpusChoice::portuguese;
+    bool running = false;
+    int step = 0;
+    int steps_target = 200;
+    size_t trainable = 0, total = 0;
+    uint64_t base_checksum_before = 0, base_checksum_now = 0;
+    float loss = 0;
+    std::vector<LossPoint> history;
+    float forgetting_before = 0, forgetting_after = 0;  // validation loss on the original (English) corpus
+    std::string base_output, tuned_output;               // same prompt and seed
+    std::string error;
+};
+
+struct SizeLatency {
+    std::string label;
+    size_t params = 0;
+    double ms_per_token = 0;
+    double flops_per_token = 0;
+    int tokens = 0;
+};
+
+// What one kind of work has cost since the page opened, with the weights checksum before and after:
+// the comparison table's measured rows.
+struct ActivityLedger {
+    double flops = 0;
+    double seconds = 0;
+    uint64_t tokens = 0;
+    bool started = false;
+    uint64_t checksum_before = 0;  // weights when this activity last started
+    uint64_t checksum_after = 0;   // weights after its most recent unit of work
+};
+
+struct CostView {
+    ActivityLedger pretrain, finetune, inference;
+    std::vector<SizeLatency> latency;  // measured
+    bool measuring = false;
+};
+
+enum class LabActivity { idle, pretraining, finetuning, inference };
+
+struct WeightsView {
+    std::string last_saved_name;
+    size_t last_saved_bytes = 0;
+    std::string open_error;  // the last refused file's message
+    std::string opened_name;
+};
+
+class Lab {
+public:
+    Lab();
+    ~Lab();
+    Lab(const Lab&) = delete;
+    Lab& operator=(const Lab&) = delete;
+
+    // ---- scheduler ----
+    // Advances training, fine-tuning, generation and measurements for at most about budget_ms.
+    void update(double budget_ms);
+    bool busy() const;
+    // What the lab is doing right now (for the lifecycle map's highlight).
+    LabActivity activity() const;
+
+    // ---- pre-training ----
+    const TrainSettings& settings() const;
+    // Applies settings. Changing the architecture, corpus or seed resets the run (the panel asks first);
+    // the learning rate and the other optimiser settings apply mid-run. Returns an error message or "".
+    std::string apply_settings(const TrainSettings& s);
+    bool settings_need_reset(const TrainSettings& s) const;
+    void set_user_text(std::string text, std::string name);  // the "user" corpus; validated on use
+    void set_course_text(std::string text);
+    void play();
+    void pause();
+    void step_once();
+    void reset();
+    void restore_last_good();
+    const PretrainView& pretrain() const;
+    std::string loss_csv() const;
+    // Read-only access to a tensor of the model being trained, for the knob panel and heatmaps.
+    std::span<const float> tensor_values(Tensor t) const;
+    std::span<const float> tensor_grads(Tensor t) const;
+    std::span<const float> tensor_last_update(Tensor t) const;  // last step's change per parameter
+    ModelConfig model_config() const;
+
+    // ---- inference ----
+    void set_inference_source(ModelSource s);
+    void generate(const std::string& prompt, const SamplingConfig& sampling, uint64_t seed, int max_tokens);
+    void chat_send(const std::string& message, const SamplingConfig& sampling, uint64_t seed, int max_tokens);
+    void chat_clear();
+    void stop_generation();
+    const InferenceView& inference() const;
+    bool has_model(ModelSource s) const;
+
+    // ---- fine-tuning ----
+    std::string start_finetune(ModelSource base, CorpusChoice corpus, bool lora, int rank, float alpha, int steps,
+                               uint64_t seed);
+    void pause_finetune();
+    const FinetuneView& finetune() const;
+
+    // ---- weights files ----
+    // The current model of `source` as a weights file (the file IS the model).
+    std::vector<uint8_t> save(ModelSource source, std::string* error) const;
+    // Loads a weights file into the `opened` slot (or `shipped` when is_shipped). On error the current
+    // models stay as they were and the message says why.
+    std::string open(std::span<const uint8_t> bytes, const std::string& name, bool is_shipped = false);
+    const WeightsView& weights() const;
+    // What the file of that model would contain, section by section (cached until the weights change).
+    const WeightsAnatomy& anatomy(ModelSource s);
+    uint64_t checksum(ModelSource s) const;
+    size_t param_count(ModelSource s) const;
+    size_t lora_count(ModelSource s, int rank) const;  // adapter parameters LoRA of that rank would add
+
+    // ---- cost and latency ----
+    void measure_latency();  // generates a few tokens with S, M, L and the current model and records ms/token
+    const CostView& cost() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace knobs

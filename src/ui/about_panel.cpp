@@ -1,0 +1,32 @@
+// "About Knobs / how to use": what the app is and how to drive it.
+#include "app/i18n.h"
+#include "ui/panels.h"
+#include "ui/widgets.h"
+
+namespace knobs {
+
+void ShowAbout(AppState& s, bool* open) {
+    const auto& L = s.lang;
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(tr(L, "about.title"));
+    ImGui::Spacing();
+    ImGui::TextWrapped("%s", tr(L, "about.intro"));
+    ImGui::Spacing();
+    ImGui::SeparatorText(tr(L, "about.how_title"));
+    for (const char* key : {"about.how_1", "about.how_2", "about.how_3", "about.how_4"}) {
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s", tr(L, key));
+    }
+    ImGui::Spacing();
+    ImGui::SeparatorText(tr(L, "about.keys_title"));
+    for (const char* key : {"about.keys_1", "about.keys_2", "about.keys_3"}) {
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s", tr(L, key));
+    }
+    ImGui::Spacing();
+    TextDim(tr(L, "about.privacy"));
+    ImGui::PopTextWrapPos();
+    (void)open;
+}
+
+}  // namespace knobs

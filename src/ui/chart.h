@@ -1,0 +1,38 @@
+// A small line/scatter chart drawn with ImDrawList (ImPlot is not available): axes with "nice" ticks,
+// a legend, optional log-y and smoothing, and a hover readout of the nearest point of each series.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+
+namespace knobs {
+
+struct ChartSeries {
+    std::string label;
+    ImU32 color = 0;
+    std::vector<float> x, y;  // same length; NaN y values are gaps
+    bool points = false;      // scatter instead of lines
+};
+
+struct LineChart {
+    std::string id;
+    std::string x_label, y_label;
+    bool log_y = false;
+    float smoothing = 0.0f;   // exponential moving average weight in [0, 0.99]
+    float height_px = 200.0f;
+    bool log_x = false;
+    std::vector<ChartSeries> series;
+
+    // Draws into the current window's content width. Returns true while hovered.
+    bool Draw();
+};
+
+// Tick values covering [lo, hi] at 1-2-5 steps, at most about `max_ticks`.
+std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
+// A short label for a tick or readout value (1.2k, 3.4M, 0.012 ...).
+std::string format_value(double v);
+// Exponential moving average of y with weight `alpha` (0 = unsmoothed); NaNs pass through.
+std::vector<float> smooth_ema(const std::vector<float>& y, float alpha);
+
+}  // namespace knobs

@@ -1,0 +1,135 @@
+// Cost and latency: FLOPs spent on training vs. inference since the page opened, ms per token measured for
+// small, medium and large models, and an honest, labelled extrapolation to 7B and 70B parameters.
+#include <cmath>
+#include <string>
+
+#include "app/i18n.h"
+#include "ui/chart.h"
+#include "ui/panels.h"
+#include "ui/style.h"
+#include "ui/widgets.h"
+
+namespace knobs {
+
+void ShowCost(AppState& s, bool* open) {
+    (void)open;
+    const auto& L = s.lang;
+    Lab& lab = s.lab;
+    LabUi& u = s.lab_ui;
+    const Palette& pal = palette(s.theme);
+    const CostView& c = lab.cost();
+    const double train_flops = c.pretrain.flops + c.finetune.flops;
+    const double train_seconds = c.pretrain.seconds + c.finetune.seconds;
+    ImGui::TextWrapped("%s", tr(L, "cost.intro"));
+
+    ImGui::SeparatorText(tr(L, "cost.counters"));
+    ImGui::SameLine();
+    HelpMarker(tr(L, "cost.counters_help"));
+    if (ImGui::BeginTable("##flops", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
+        ImGui::TableSetupColumn("");
+        ImGui::TableSetupColumn("FLOPs");
+        ImGui::TableSetupColumn(tr(L, "cost.wall_time"));
+        ImGui::TableHeadersRow();
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(tr(L, "cost.training"));
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(format_value(train_flops).c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f s", train_seconds);
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::Text("%s (%llu %s)", tr(L, "cost.inference"), static_cast<unsigned long long>(c.inference.tokens), tr(L, "cost.tokens"));
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(format_value(c.inference.flops).c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f s", c.inference.seconds);
+        ImGui::EndTable();
+    }
+    if (c.inference.flops > 0 && train_flops > 0)
+        ImGui::Text("%s %s : 1", tr(L, "cost.ratio"), format_value(train_flops / c.inference.flops).c_str());
+
+    ImGui::SeparatorText(tr(L, "cost.latency"));
+    ImGui::BeginDisabled(c.measuring);
+    if (ImGui::Button(tr(L, c.measuring ? "cost.measuring" : "cost.measure"))) lab.measure_latency();
+    RecordHit(s, "cost.measure");
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    HelpMarker(tr(L, "cost.measure_help"));
+    double measured_flops_per_s = 0;
+    if (!c.latency.empty()) {
+        if (ImGui::BeginTable("##lat", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
+            ImGui::TableSetupColumn(tr(L, "cost.model"));
+            ImGui::TableSetupColumn(tr(L, "cost.params"));
+            ImGui::TableSetupColumn("ms/token");
+            ImGui::TableSetupColumn("FLOPs/token");
+            ImGui::TableHeadersRow();
+            for (const auto& r : c.latency) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(r.label.c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(format_value(static_cast<double>(r.params)).c_str());
+                ImGui::TableNextColumn();
+                ImGui::Text("%.3f", r.ms_per_token);
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(format_value(r.flops_per_token).c_str());
+                measured_flops_per_s = std::max(measured_flops_per_s, r.flops_per_token / (r.ms_per_token / 1000.0));
+            }
+            ImGui::EndTable();
+        }
+        LineChart chart;
+        chart.id = "latency";
+        chart.x_label = tr(L, "cost.params");
+        chart.y_label = "ms/token";
+        chart.log_x = true;
+        chart.height_px = Px(s, 150);
+        ChartSeries pts{tr(L, "cost.measured"), ImGui::ColorConvertFloat4ToU32(pal.accent), {}, {}, true};
+        for (const auto& r : c.latency) {
+            pts.x.push_back(static_cast<float>(r.params));
+            pts.y.push_back(static_cast<float>(r.ms_per_token));
+        }
+        chart.series = {pts};
+        chart.Draw();
+    }
+
+    ImGui::SeparatorText(tr(L, "cost.estimate"));
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.warn);
+    ImGui::TextWrapped("%s", tr(L, "cost.estimate_label"));
+    ImGui::PopStyleColor();
+    float tflops = static_cast<float>(u.hw_flops_per_s / 1e12);
+    ImGui::SetNextItemWidth(Px(s, 160));
+    if (ImGui::SliderFloat(tr(L, "cost.throughput"), &tflops, 1.0f, 2000.0f, "%.0f TFLOP/s", ImGuiSliderFlags_Logarithmic))
+        u.hw_flops_per_s = tflops * 1e12;
+    float price = static_cast<float>(u.hw_price_per_hour);
+    ImGui::SetNextItemWidth(Px(s, 160));
+    if (ImGui::SliderFloat(tr(L, "cost.price"), &price, 0.1f, 100.0f, "$%.2f/h", ImGuiSliderFlags_Logarithmic))
+        u.hw_price_per_hour = price;
+    if (ImGui::BeginTable("##est", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
+        ImGui::TableSetupColumn(tr(L, "cost.model"));
+        ImGui::TableSetupColumn("FLOPs/token (2N)");
+        ImGui::TableSetupColumn("ms/token");
+        ImGui::TableSetupColumn(tr(L, "cost.per_million"));
+        ImGui::TableHeadersRow();
+        for (double n : {7e9, 70e9}) {
+            const double flops = 2 * n;
+            const double sec = flops / u.hw_flops_per_s;
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::Text("%s", n < 1e10 ? "7B" : "70B");
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(format_value(flops).c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3f", sec * 1000);
+            ImGui::TableNextColumn();
+            ImGui::Text("$%.4f", u.hw_price_per_hour / 3600.0 * sec * 1e6);
+        }
+        ImGui::EndTable();
+    }
+    if (measured_flops_per_s > 0)
+        ImGui::TextWrapped(tr(L, "cost.here"), format_value(measured_flops_per_s).c_str(),
+                           2 * 7e9 / measured_flops_per_s, 2 * 70e9 / measured_flops_per_s);
+    TextDim(tr(L, "cost.assumptions"));
+}
+
+}  // namespace knobs

@@ -1,0 +1,126 @@
+// Fine-tune: start from a trained model and specialise it on domain text, either every weight (full) or
+// small LoRA adapters beside a frozen base, whose checksum stays untouched.
+#include <cmath>
+#include <string>
+
+#include "app/i18n.h"
+#include "ui/chart.h"
+#include "ui/panels.h"
+#include "ui/style.h"
+#include "ui/widgets.h"
+
+namespace knobs {
+
+void ShowFinetune(AppState& s, bool* open) {
+    (void)open;
+    const auto& L = s.lang;
+    Lab& lab = s.lab;
+    LabUi& u = s.lab_ui;
+    const Palette& pal = palette(s.theme);
+    const FinetuneView& f = lab.finetune();
+    ImGui::TextWrapped("%s", tr(L, "finetune.intro"));
+
+    ImGui::SeparatorText(tr(L, "finetune.base"));
+    const ModelSource sources[] = {ModelSource::shipped, ModelSource::trained, ModelSource::opened};
+    const char* names[] = {tr(L, "source.shipped"), tr(L, "source.trained"), tr(L, "source.opened")};
+    for (int i = 0; i < 3; ++i) {
+        if (i) ImGui::SameLine();
+        ImGui::BeginDisabled(!lab.has_model(sources[i]));
+        if (ImGui::RadioButton(names[i], u.ft_base == sources[i])) u.ft_base = sources[i];
+        ImGui::EndDisabled();
+    }
+    ImGui::SeparatorText(tr(L, "finetune.domain"));
+    const char* corpora[] = {tr(L, "corpus.portuguese"), tr(L, "corpus.course"), tr(L, "corpus.user")};
+    const CorpusChoice choices[] = {CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user};
+    for (int i = 0; i < 3; ++i) {
+        if (i) ImGui::SameLine();
+        if (ImGui::RadioButton(corpora[i], u.ft_corpus == choices[i])) u.ft_corpus = choices[i];
+    }
+
+    ImGui::SeparatorText(tr(L, "finetune.method"));
+    if (ImGui::RadioButton(tr(L, "finetune.full"), !u.ft_lora)) u.ft_lora = false;
+    RecordHit(s, "finetune.full");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("LoRA", u.ft_lora)) u.ft_lora = true;
+    RecordHit(s, "finetune.lora");
+    ImGui::SameLine();
+    HelpMarker(tr(L, "finetune.lora_help"));
+    if (u.ft_lora) {
+        ImGui::SetNextItemWidth(Px(s, 160));
+        ImGui::SliderInt(tr(L, "finetune.rank"), &u.ft_rank, kMinLoraRank, kMaxLoraRank);
+        ImGui::SetNextItemWidth(Px(s, 160));
+        ImGui::SliderFloat(tr(L, "finetune.alpha"), &u.ft_alpha, 0.5f, 64.0f, "%.1f");
+    }
+    ImGui::SetNextItemWidth(Px(s, 160));
+    ImGui::SliderInt(tr(L, "finetune.steps"), &u.ft_steps, 10, 1000);
+
+    // Trainable vs total, computed from the base's configuration before anything runs.
+    if (lab.has_model(u.ft_base)) {
+        const size_t total = lab.param_count(u.ft_base);
+        const size_t adapters = u.ft_lora ? lab.lora_count(u.ft_base, u.ft_rank) : 0;
+        const size_t trainable = u.ft_lora ? adapters : total;
+        ImGui::Text("%s %s / %s (%.2f%%)", tr(L, "finetune.trainable"), format_value(static_cast<double>(trainable)).c_str(),
+                    format_value(static_cast<double>(total + adapters)).c_str(), 100.0 * trainable / (total + adapters));
+    }
+
+    ImGui::BeginDisabled(!lab.has_model(u.ft_base));
+    if (!f.running) {
+        if (ImGui::Button(tr(L, "finetune.start")))
+            lab.start_finetune(u.ft_base, u.ft_corpus, u.ft_lora, u.ft_rank, u.ft_alpha, u.ft_steps, 1);
+    } else if (ImGui::Button(tr(L, "finetune.pause"))) {
+        lab.pause_finetune();
+    }
+    RecordHit(s, "finetune.start");
+    ImGui::EndDisabled();
+    if (!f.error.empty()) ImGui::TextColored(pal.bad, "%s", f.error.c_str());
+
+    if (f.total == 0) return;
+    ImGui::Text("%s %d / %d · %s %.3f", tr(L, "pretrain.step_label"), f.step, f.steps_target, tr(L, "pretrain.loss"), f.loss);
+    LineChart chart;
+    chart.id = "ftloss";
+    chart.x_label = tr(L, "pretrain.step_label");
+    chart.y_label = tr(L, "pretrain.loss");
+    chart.smoothing = 0.5f;
+    chart.height_px = Px(s, 130);
+    ChartSeries ser{tr(L, "pretrain.train"), ImGui::ColorConvertFloat4ToU32(pal.accent), {}, {}, false};
+    for (const auto& p : f.history) {
+        ser.x.push_back(static_cast<float>(p.step));
+        ser.y.push_back(p.train);
+    }
+    chart.series = {ser};
+    chart.Draw();
+
+    ImGui::SeparatorText(tr(L, "finetune.base_checksum"));
+    ImGui::SameLine();
+    HelpMarker(tr(L, f.lora ? "finetune.checksum_lora_help" : "finetune.checksum_full_help"));
+    ImGui::Text("%s %s", tr(L, "inference.before"), checksum_text(f.base_checksum_before).c_str());
+    ImGui::Text("%s %s", tr(L, "finetune.now"), checksum_text(f.base_checksum_now).c_str());
+    const bool same = f.base_checksum_now == f.base_checksum_before;
+    ImGui::TextColored(same ? pal.good : pal.warn, "%s %s", same ? "✓" : "≠",
+                       tr(L, same ? "finetune.base_untouched" : "finetune.base_changed"));
+
+    ImGui::SeparatorText(tr(L, "finetune.forgetting"));
+    ImGui::SameLine();
+    HelpMarker(tr(L, "finetune.forgetting_help"));
+    ImGui::Text("%s %.3f", tr(L, "finetune.before_tuning"), f.forgetting_before);
+    if (f.forgetting_after > 0) {
+        ImGui::SameLine(0, Px(s, 20));
+        ImGui::Text("%s %.3f (%+.3f)", tr(L, "finetune.after_tuning"), f.forgetting_after, f.forgetting_after - f.forgetting_before);
+    }
+    if (!f.tuned_output.empty()) {
+        ImGui::SeparatorText(tr(L, "finetune.side_by_side"));
+        const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+        const bool narrow = w < Px(s, 160);
+        ImGui::BeginChild("##base_out", ImVec2(narrow ? 0 : w, Px(s, 110)), ImGuiChildFlags_Border);
+        ImGui::TextDisabled("%s", tr(L, "finetune.base_output"));
+        ImGui::TextWrapped("%s", f.base_output.c_str());
+        ImGui::EndChild();
+        if (!narrow) ImGui::SameLine();
+        ImGui::BeginChild("##tuned_out", ImVec2(narrow ? 0 : w, Px(s, 110)), ImGuiChildFlags_Border);
+        ImGui::TextDisabled("%s", tr(L, "finetune.tuned_output"));
+        ImGui::TextWrapped("%s", f.tuned_output.c_str());
+        ImGui::EndChild();
+    }
+}
+
+}  // namespace knobs

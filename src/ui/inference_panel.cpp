@@ -1,0 +1,217 @@
+// Use the model: inference is a read-only forward pass. Tokens stream one at a time with the model's top
+// candidates, the weights checksum is shown before and after (identical), and chat mode shows that the
+// model only "remembers" what still fits in its context window.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "app/commands.h"
+#include "app/i18n.h"
+#include "ui/chart.h"
+#include "ui/panels.h"
+#include "ui/style.h"
+#include "ui/widgets.h"
+
+namespace knobs {
+
+namespace {
+// A byte as a readable token label.
+std::string token_label(uint8_t b) {
+    char buf[16];
+    if (b == ' ') return "' '";
+    if (b == '\n') return "'\\n'";
+    if (b >= 0x20 && b < 0x7f) {
+        std::snprintf(buf, sizeof buf, "'%c'", b);
+        return buf;
+    }
+    std::snprintf(buf, sizeof buf, "0x%02X", b);
+    return buf;
+}
+
+bool InputTextString(const char* label, std::string* str, bool multiline, float height) {
+    // Resize callback so the text field edits a std::string of any length.
+    auto cb = [](ImGuiInputTextCallbackData* d) -> int {
+        if (d->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+            auto* s = static_cast<std::string*>(d->UserData);
+            s->resize(static_cast<size_t>(d->BufTextLen));
+            d->Buf = s->data();
+        }
+        return 0;
+    };
+    const ImGuiInputTextFlags flags = ImGuiInputTextFlags_CallbackResize;
+    if (multiline)
+        return ImGui::InputTextMultiline(label, str->data(), str->capacity() + 1, ImVec2(-1, height), flags, cb, str);
+    return ImGui::InputText(label, str->data(), str->capacity() + 1, flags | ImGuiInputTextFlags_EnterReturnsTrue, cb, str);
+}
+
+void SourcePicker(AppState& s) {
+    const auto& L = s.lang;
+    Lab& lab = s.lab;
+    const InferenceView& v = lab.inference();
+    const ModelSource sources[] = {ModelSource::shipped, ModelSource::trained, ModelSource::tuned, ModelSource::opened};
+    const char* names[] = {tr(L, "source.shipped"), tr(L, "source.trained"), tr(L, "source.tuned"), tr(L, "source.opened")};
+    for (int i = 0; i < 4; ++i) {
+        if (i) ImGui::SameLine();
+        ImGui::BeginDisabled(!lab.has_model(sources[i]));
+        if (ImGui::RadioButton(names[i], v.source == sources[i])) lab.set_inference_source(sources[i]);
+        RecordHit(s, std::string("inference.source.") + source_key(sources[i]));
+        ImGui::EndDisabled();
+    }
+    if (!lab.has_model(v.source)) {
+        TextDim(tr(L, v.source == ModelSource::shipped ? "inference.loading_shipped" : "inference.no_model"));
+    } else {
+        ImGui::TextDisabled("%s · %s %s · %s %d", v.model_label.c_str(), format_value(static_cast<double>(v.params)).c_str(),
+                            tr(L, "inference.params"), tr(L, "inference.context"), v.context);
+    }
+}
+
+void SamplingControls(AppState& s) {
+    const auto& L = s.lang;
+    LabUi& u = s.lab_ui;
+    if (!ImGui::CollapsingHeader(tr(L, "inference.sampling"))) return;
+    ImGui::SetNextItemWidth(Px(s, 180));
+    ImGui::SliderFloat(tr(L, "inference.temperature"), &u.sampling.temperature, 0.0f, 2.0f, "%.2f");
+    RecordHit(s, "inference.temperature");
+    ImGui::SameLine();
+    HelpMarker(tr(L, "inference.temperature_help"));
+    ImGui::SetNextItemWidth(Px(s, 180));
+    ImGui::SliderInt(tr(L, "inference.top_k"), &u.sampling.top_k, 0, 256);
+    ImGui::SameLine();
+    HelpMarker(tr(L, "inference.top_k_help"));
+    ImGui::SetNextItemWidth(Px(s, 180));
+    ImGui::SliderFloat(tr(L, "inference.top_p"), &u.sampling.top_p, 0.05f, 1.0f, "%.2f");
+    ImGui::SameLine();
+    HelpMarker(tr(L, "inference.top_p_help"));
+    ImGui::Checkbox(tr(L, "inference.greedy"), &u.sampling.greedy);
+    ImGui::SetNextItemWidth(Px(s, 180));
+    ImGui::SliderInt(tr(L, "inference.max_tokens"), &u.max_tokens, 1, 1000);
+    int seed = static_cast<int>(u.gen_seed);
+    ImGui::SetNextItemWidth(Px(s, 180));
+    if (ImGui::InputInt(tr(L, "inference.seed"), &seed)) u.gen_seed = static_cast<uint64_t>(std::max(0, seed));
+}
+
+void Candidates(AppState& s, const GenToken& t) {
+    const Palette& pal = palette(s.theme);
+    const float bar_w = ImGui::GetContentRegionAvail().x * 0.55f;
+    for (int i = 0; i < t.num_top; ++i) {
+        const Candidate& c = t.top[i];
+        const bool chosen = c.token == t.byte;
+        const std::string lbl = token_label(c.token);
+        ImGui::TextUnformatted(lbl.c_str());
+        ImGui::SameLine(Px(s, 64));
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float h = ImGui::GetTextLineHeight();
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddRectFilled(p, ImVec2(p.x + bar_w, p.y + h), ImGui::ColorConvertFloat4ToU32(pal.panel_alt), 3);
+        dl->AddRectFilled(p, ImVec2(p.x + bar_w * c.model_prob, p.y + h),
+                          ImGui::ColorConvertFloat4ToU32(chosen ? pal.accent : pal.border), 3);
+        ImGui::Dummy(ImVec2(bar_w, h));
+        ImGui::SameLine();
+        ImGui::Text("%5.1f%%%s", c.model_prob * 100.0f, chosen ? "  ◀" : "");
+    }
+}
+}  // namespace
+
+void ShowInference(AppState& s, bool* open) {
+    (void)open;
+    const auto& L = s.lang;
+    Lab& lab = s.lab;
+    LabUi& u = s.lab_ui;
+    const Palette& pal = palette(s.theme);
+    const InferenceView& v = lab.inference();
+    ImGui::TextWrapped("%s", tr(L, "inference.intro"));
+    SourcePicker(s);
+
+    if (ImGui::Checkbox(tr(L, "inference.chat_mode"), &u.chat)) lab.stop_generation();
+    RecordHit(s, "inference.chat_mode");
+    ImGui::SameLine();
+    HelpMarker(tr(L, "inference.chat_help"));
+    SamplingControls(s);
+
+    const bool can = lab.has_model(v.source);
+    if (!u.chat) {
+        ImGui::TextUnformatted(tr(L, "inference.prompt"));
+        InputTextString("##prompt", &u.prompt, true, Px(s, 54));
+        RecordHit(s, "inference.prompt");
+        ImGui::BeginDisabled(!can);
+        if (!v.generating) {
+            if (ImGui::Button(tr(L, "inference.generate")))
+                lab.generate(u.prompt, u.sampling, u.gen_seed, u.max_tokens);
+        } else if (ImGui::Button(tr(L, "inference.stop"))) {
+            lab.stop_generation();
+        }
+        RecordHit(s, "inference.generate");
+        ImGui::EndDisabled();
+
+        ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.panel_alt);
+        ImGui::BeginChild("##out", ImVec2(0, Px(s, 110)), ImGuiChildFlags_Border);
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.text_dim);
+        ImGui::TextWrapped("%s", v.prompt_text.c_str());
+        ImGui::PopStyleColor();
+        ImGui::TextWrapped("%s", v.output.c_str());
+        ImGui::EndChild();
+        ImGui::PopStyleColor();
+    } else {
+        // The conversation; what slid out of the context window is greyed out as forgotten.
+        ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.panel_alt);
+        ImGui::BeginChild("##chat", ImVec2(0, Px(s, 150)), ImGuiChildFlags_Border);
+        std::string shown = v.conversation + (v.generating ? v.output : std::string());
+        const size_t cut = std::min(v.window_start_byte, shown.size());
+        if (cut > 0) {
+            ImGui::PushStyleColor(ImGuiCol_Text, pal.text_dim);
+            ImGui::TextWrapped("[%s] %s", tr(L, "inference.forgotten"), shown.substr(0, cut).c_str());
+            ImGui::PopStyleColor();
+        }
+        ImGui::TextWrapped("%s", shown.substr(cut).c_str());
+        ImGui::SetScrollHereY(1.0f);
+        ImGui::EndChild();
+        ImGui::PopStyleColor();
+        ImGui::SetNextItemWidth(-Px(s, 140));
+        const bool enter = InputTextString("##chatin", &u.chat_input, false, 0);
+        RecordHit(s, "inference.chat_input");
+        ImGui::SameLine();
+        ImGui::BeginDisabled(!can || v.generating);
+        if ((ImGui::Button(tr(L, "inference.send")) || enter) && !u.chat_input.empty() && can && !v.generating) {
+            lab.chat_send(u.chat_input, u.sampling, u.gen_seed, u.max_tokens);
+            u.chat_input.clear();
+        }
+        RecordHit(s, "inference.send");
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        if (ImGui::Button(tr(L, "inference.clear"))) lab.chat_clear();
+        ImGui::TextDisabled("%s", tr(L, "inference.chat_note"));
+    }
+
+    // Readouts (measured) and the read-only proof.
+    if (!v.tokens.empty()) {
+        ImGui::Text("%.3f ms/token · %s tokens/s · %s FLOPs/token", v.ms_per_token, format_value(v.tokens_per_s).c_str(),
+                    format_value(v.flops_per_token).c_str());
+        ImGui::SeparatorText(tr(L, "inference.readonly"));
+        ImGui::SameLine();
+        HelpMarker(tr(L, "inference.readonly_help"));
+        ImGui::Text("%s  %s", tr(L, "inference.before"), checksum_text(v.checksum_before).c_str());
+        if (!v.generating && v.checksum_after != 0) {
+            ImGui::Text("%s  %s", tr(L, "inference.after"), checksum_text(v.checksum_after).c_str());
+            const bool same = v.checksum_after == v.checksum_before;
+            ImGui::TextColored(same ? pal.good : pal.bad, "%s %s", same ? "✓" : "✗",
+                               tr(L, same ? "inference.unchanged" : "inference.changed"));
+        } else {
+            ImGui::TextDisabled("%s", tr(L, "inference.generating"));
+        }
+        if (lab.pretrain().step > 0)
+            ImGui::TextDisabled("%s %s (%s %d)", tr(L, "inference.contrast"), checksum_text(lab.pretrain().checksum).c_str(),
+                                tr(L, "pretrain.step_label"), lab.pretrain().step);
+
+        ImGui::SeparatorText(tr(L, "inference.candidates"));
+        ImGui::SameLine();
+        HelpMarker(tr(L, "inference.candidates_help"));
+        int& pick = s.lab_ui.candidate_index;
+        const int n = static_cast<int>(v.tokens.size());
+        if (v.generating || pick < 0 || pick >= n) pick = n - 1;
+        ImGui::SetNextItemWidth(Px(s, 220));
+        ImGui::SliderInt(tr(L, "inference.token_index"), &pick, 0, n - 1);
+        Candidates(s, v.tokens[static_cast<size_t>(pick)]);
+    }
+}
+
+}  // namespace knobs

@@ -1,0 +1,148 @@
+// The frame's layout: a top bar, then the lesson on the left and the lab on the right, or a single column
+// of tabs below kTwoColumnMinWidth CSS px.
+#include <string>
+
+#include "app/commands.h"
+#include "app/i18n.h"
+#include "ui/panels.h"
+#include "ui/style.h"
+#include "ui/widgets.h"
+
+namespace knobs {
+
+namespace {
+constexpr ImGuiWindowFlags kFixedWindow = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoTitleBar |
+                                          ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                          ImGuiWindowFlags_NoSavedSettings;
+
+void ShowPanel(AppState& s, PanelId p) {
+    bool* open = &s.panel_open[static_cast<int>(p)];
+    switch (p) {
+        case PanelId::lifecycle: ShowLifecycle(s, open); break;
+        case PanelId::table: ShowComparisonTable(s, open); break;
+        case PanelId::matching: ShowMatching(s, open); break;
+        case PanelId::quiz: ShowQuiz(s, open); break;
+        case PanelId::faq: ShowFaq(s, open); break;
+        case PanelId::about: ShowAbout(s, open); break;
+        case PanelId::pretrain: ShowPretrain(s, open); break;
+        case PanelId::knobs: ShowKnobs(s, open); break;
+        case PanelId::inference: ShowInference(s, open); break;
+        case PanelId::finetune: ShowFinetune(s, open); break;
+        case PanelId::weights: ShowWeightsFile(s, open); break;
+        case PanelId::cost: ShowCost(s, open); break;
+        case PanelId::count: break;
+    }
+}
+
+std::string tab_label(const AppState& s, PanelId p) {
+    // "###key" keeps the tab's identity stable when the language changes its visible label.
+    return std::string(tr(s.lang, (std::string("panel.") + panel_key(p)).c_str())) + "###" + panel_key(p);
+}
+
+// A tab bar with the given side's panels (or all of them when side is null).
+void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
+    if (!ImGui::BeginTabBar(bar_id, ImGuiTabBarFlags_FittingPolicyScroll)) return;
+    for (int i = 0; i < kNumPanels; ++i) {
+        const auto p = static_cast<PanelId>(i);
+        if (side && panel_side(p) != *side) continue;
+        ImGuiTabItemFlags flags = 0;
+        if (s.requested_tab == p) flags |= ImGuiTabItemFlags_SetSelected;
+        const std::string label = tab_label(s, p);
+        const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
+        RecordHit(s, std::string("tab.") + panel_key(p));
+        if (selected) {
+            if (panel_side(p) == Side::lesson) s.focused_lesson_panel = p;
+            else s.focused_lab_panel = p;
+            s.panel_open[i] = true;
+            ImGui::BeginChild("##panel_body", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_None);
+            ShowPanel(s, p);
+            ImGui::EndChild();
+            ImGui::EndTabItem();
+        }
+    }
+    ImGui::EndTabBar();
+}
+
+bool side_has_panels(Side side) {
+    for (int i = 0; i < kNumPanels; ++i)
+        if (panel_side(static_cast<PanelId>(i)) == side) return true;
+    return false;
+}
+}  // namespace
+
+void ShowTopBar(AppState& s) {
+    const Palette& pal = palette(s.theme);
+    const auto& L = s.lang;
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, pal.panel_alt);
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetIO().DisplaySize.x, Px(s, kTopBarHeightCss)));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(Px(s, 12), Px(s, 6)));
+    ImGui::Begin("##topbar", nullptr, kFixedWindow | ImGuiWindowFlags_NoScrollbar);
+    const float bar_h = ImGui::GetWindowHeight();
+    const float frame_h = ImGui::GetFrameHeight();
+    ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextColored(pal.accent, "%s", "Knobs");
+    if (s.layout == Layout::two_column) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tr(L, "app.tagline"));
+    }
+
+    // Right-aligned controls, laid out from measured widths so nothing is cut at any DPR or language.
+    const char* theme_label = s.theme == Theme::dark ? tr(L, "topbar.light") : tr(L, "topbar.dark");
+    const char* lang_label = s.lang == "en" ? "Português" : "English";
+    const char* help_label = tr(L, "topbar.help");
+    const ImGuiStyle& st = ImGui::GetStyle();
+    auto button_w = [&](const char* t) { return ImGui::CalcTextSize(t).x + st.FramePadding.x * 2; };
+    const float total = button_w(lang_label) + button_w(theme_label) + button_w(help_label) + st.ItemSpacing.x * 2;
+    ImGui::SameLine(ImGui::GetWindowWidth() - total - st.WindowPadding.x);
+    ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
+    if (ImGui::Button(lang_label)) set_language(s, s.lang == "en" ? "pt-BR" : "en");
+    RecordHit(s, "topbar.lang");
+    ImGui::SameLine();
+    if (ImGui::Button(theme_label)) set_theme(s, s.theme == Theme::dark ? Theme::light : Theme::dark);
+    RecordHit(s, "topbar.theme");
+    ImGui::SameLine();
+    if (ImGui::Button(help_label)) open_panel(s, PanelId::about);
+    RecordHit(s, "topbar.help");
+    ImGui::End();
+    ImGui::PopStyleVar(2);
+    ImGui::PopStyleColor();
+}
+
+void DrawShell(AppState& s) {
+    s.hits.clear();
+    apply_style(s);
+    ShowTopBar(s);
+
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float top = Px(s, kTopBarHeightCss);
+    const float gap = Px(s, 8);
+    const float body_h = display.y - top - gap;
+    if (s.layout == Layout::two_column && side_has_panels(Side::lab)) {
+        const float left_w = (display.x - 3 * gap) * 0.45f;
+        const float right_w = display.x - 3 * gap - left_w;
+        const Side lesson = Side::lesson, lab = Side::lab;
+        ImGui::SetNextWindowPos(ImVec2(gap, top + gap * 0.5f));
+        ImGui::SetNextWindowSize(ImVec2(left_w, body_h));
+        ImGui::Begin("##lesson", nullptr, kFixedWindow);
+        PanelTabs(s, "lesson_tabs", &lesson);
+        ImGui::End();
+        ImGui::SetNextWindowPos(ImVec2(gap * 2 + left_w, top + gap * 0.5f));
+        ImGui::SetNextWindowSize(ImVec2(right_w, body_h));
+        ImGui::Begin("##lab", nullptr, kFixedWindow);
+        PanelTabs(s, "lab_tabs", &lab);
+        ImGui::End();
+    } else {
+        ImGui::SetNextWindowPos(ImVec2(gap, top + gap * 0.5f));
+        ImGui::SetNextWindowSize(ImVec2(display.x - 2 * gap, body_h));
+        ImGui::Begin("##single", nullptr, kFixedWindow);
+        PanelTabs(s, "all_tabs", nullptr);
+        ImGui::End();
+    }
+    s.requested_tab = PanelId::count;
+}
+
+}  // namespace knobs

@@ -1,0 +1,114 @@
+// The weights file is the model: download it, open it again (or someone else's), and look inside it.
+// A bad file gets its specific reason and the current model stays where it is.
+#include <string>
+
+#include "app/i18n.h"
+#include "ui/chart.h"
+#include "ui/panels.h"
+#include "ui/style.h"
+#include "ui/widgets.h"
+
+namespace knobs {
+
+void ShowWeightsFile(AppState& s, bool* open) {
+    (void)open;
+    const auto& L = s.lang;
+    Lab& lab = s.lab;
+    LabUi& u = s.lab_ui;
+    const Palette& pal = palette(s.theme);
+    const WeightsView& w = lab.weights();
+    ImGui::TextWrapped("%s", tr(L, "weights.intro"));
+
+    ImGui::SeparatorText(tr(L, "weights.save"));
+    const ModelSource sources[] = {ModelSource::trained, ModelSource::tuned, ModelSource::shipped, ModelSource::opened};
+    const char* names[] = {tr(L, "source.trained"), tr(L, "source.tuned"), tr(L, "source.shipped"), tr(L, "source.opened")};
+    for (int i = 0; i < 4; ++i) {
+        if (i) ImGui::SameLine();
+        ImGui::BeginDisabled(!lab.has_model(sources[i]));
+        if (ImGui::RadioButton(names[i], u.save_source == sources[i])) u.save_source = sources[i];
+        ImGui::EndDisabled();
+    }
+    ImGui::BeginDisabled(!lab.has_model(u.save_source));
+    if (ImGui::Button(tr(L, "weights.download"))) {
+        std::string err;
+        auto bytes = lab.save(u.save_source, &err);
+        if (!bytes.empty() && s.hooks.download)
+            s.hooks.download(std::string("knobs-") + source_key(u.save_source) + ".knobs", bytes, "application/octet-stream");
+        else if (!err.empty())
+            s.notify(err, true);
+    }
+    RecordHit(s, "weights.download");
+    ImGui::EndDisabled();
+
+    ImGui::SeparatorText(tr(L, "weights.open"));
+    if (ImGui::Button(tr(L, "weights.open_button")) && s.hooks.pick_file) s.hooks.pick_file("weights");
+    RecordHit(s, "weights.open_button");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", tr(L, "weights.drop_hint"));
+    if (!w.open_error.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.bad);
+        ImGui::TextWrapped("✗ %s", w.open_error.c_str());
+        ImGui::PopStyleColor();
+        TextDim(tr(L, "weights.kept"));
+    } else if (!w.opened_name.empty()) {
+        ImGui::TextColored(pal.good, "✓ %s %s", tr(L, "weights.opened"), w.opened_name.c_str());
+    }
+
+    // Anatomy of the chosen model's file.
+    if (!lab.has_model(u.save_source)) return;
+    const WeightsAnatomy& a = lab.anatomy(u.save_source);
+    ImGui::SeparatorText(tr(L, "weights.anatomy"));
+    ImGui::SameLine();
+    HelpMarker(tr(L, "weights.anatomy_help"));
+    if (!a.ok()) {
+        ImGui::TextColored(pal.bad, "%s", a.message.c_str());
+        return;
+    }
+    const size_t params = a.header.params.empty() ? param_count(a.header.config) : a.header.params.size();
+    ImGui::Text("%s: %s %s", tr(L, "weights.file_size"), format_value(static_cast<double>(a.file_bytes)).c_str(),
+                tr(L, "weights.bytes"));
+    ImGui::Text("%s × 4 %s = %s %s", format_value(static_cast<double>(params)).c_str(), tr(L, "weights.bytes"),
+                format_value(static_cast<double>(params) * 4).c_str(), tr(L, "weights.body"));
+    ImGui::Text("%s %s", tr(L, "weights.checksum"), checksum_text(a.stored_checksum).c_str());
+    if (ImGui::BeginTable("##sections", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+        ImGui::TableSetupColumn(tr(L, "weights.section"));
+        ImGui::TableSetupColumn(tr(L, "weights.offset"));
+        ImGui::TableSetupColumn(tr(L, "weights.size"));
+        ImGui::TableHeadersRow();
+        for (const auto& r : a.sections) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(r.name.c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%zu", r.offset);
+            ImGui::TableNextColumn();
+            ImGui::Text("%zu", r.size);
+        }
+        ImGui::EndTable();
+    }
+    if (ImGui::TreeNode(tr(L, "weights.header_fields"))) {
+        if (ImGui::BeginTable("##fields", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+            ImGui::TableSetupColumn(tr(L, "weights.field"));
+            ImGui::TableSetupColumn(tr(L, "weights.offset"));
+            ImGui::TableSetupColumn(tr(L, "weights.value"));
+            ImGui::TableHeadersRow();
+            for (const auto& r : a.fields) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(r.name.c_str());
+                ImGui::TableNextColumn();
+                ImGui::Text("%zu", r.offset);
+                ImGui::TableNextColumn();
+                ImGui::TextWrapped("%s", r.value.c_str());
+            }
+            ImGui::EndTable();
+        }
+        ImGui::TreePop();
+    }
+    if (ImGui::TreeNode(tr(L, "weights.tensors"))) {
+        for (const auto& r : a.tensors) ImGui::BulletText("%s %s · %zu B", r.name.c_str(), r.value.c_str(), r.size);
+        ImGui::TreePop();
+    }
+}
+
+}  // namespace knobs

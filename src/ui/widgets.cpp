@@ -1,0 +1,38 @@
+#include "ui/widgets.h"
+
+namespace knobs {
+
+void HelpMarker(const char* text) {
+    ImGui::TextDisabled("(?)");
+    if (ImGui::BeginItemTooltip()) {
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+        ImGui::TextUnformatted(text);
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
+}
+
+void RecordHit(AppState& s, const std::string& id) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const float k = 1.0f / s.dpr;
+    s.hits[id] = {a.x * k, a.y * k, (b.x - a.x) * k, (b.y - a.y) * k};
+}
+
+void TextDim(const char* text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", text);
+    ImGui::PopStyleColor();
+}
+
+float Px(const AppState& s, float css) { return css * s.dpr * s.ui_scale; }
+
+}  // namespace knobs
+
+#include "core/checksum.h"
+
+namespace knobs {
+std::string checksum_text(uint64_t c) {
+    const std::string h = checksum_hex(c);
+    return h.substr(0, 4) + " " + h.substr(4, 4) + " " + h.substr(8, 4) + " " + h.substr(12, 4);
+}
+}  // namespace knobs
