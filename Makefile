@@ -28,7 +28,7 @@ $(ASAN)/CMakeCache.txt:
 	cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKNOBS_SANITIZE=ON -DKNOBS_BUILD_APP=ON
 
 $(WEB)/CMakeCache.txt:
-	emcmake cmake -S . -B $(WEB) -G Ninja -DCMAKE_BUILD_TYPE=Release -DKNOBS_TEST_PREFIX=wasm:
+	emcmake cmake -S . -B $(WEB) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 native: setup $(NATIVE)/CMakeCache.txt
 	cmake --build $(NATIVE) -j $(JOBS)
