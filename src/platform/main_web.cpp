@@ -6,6 +6,9 @@
 #include <GLFW/glfw3.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <span>
+#include <vector>
 #include <string>
 
 #include "app/commands.h"
@@ -21,6 +24,25 @@ EM_JS(void, js_copy_text, (const char* text), {
 });
 EM_JS(void, js_emit, (const char* name, const char* json), {
     if (window.knobsGlue && window.knobsGlue.emit) window.knobsGlue.emit(UTF8ToString(name), UTF8ToString(json));
+});
+EM_JS(void, js_pick_file, (const char* purpose), {
+    if (window.knobsGlue && window.knobsGlue.pickFile) window.knobsGlue.pickFile(UTF8ToString(purpose));
+});
+// The bytes are copied out of the wasm heap before the call returns, so the vector may go away after.
+EM_JS(void, js_download, (const char* name, const uint8_t* data, int len, const char* mime), {
+    if (window.knobsGlue && window.knobsGlue.download)
+        window.knobsGlue.download(UTF8ToString(name), HEAPU8.slice(data, data + len), UTF8ToString(mime));
+});
+EM_JS(void, js_save_progress, (const char* json), {
+    if (window.knobsGlue && window.knobsGlue.saveProgress) window.knobsGlue.saveProgress(UTF8ToString(json));
+});
+EM_JS(char*, js_load_progress, (), {
+    var text = (window.knobsGlue && window.knobsGlue.loadProgress) ? window.knobsGlue.loadProgress() : "";
+    if (typeof text !== "string") text = "";
+    var len = lengthBytesUTF8(text) + 1;
+    var ptr = _malloc(len);
+    stringToUTF8(text, ptr, len);
+    return ptr;
 });
 
 // The page scrolls unless the pointer is over a scrollable ImGui area: returning false lets the browser
@@ -53,7 +75,9 @@ EMSCRIPTEN_KEEPALIVE void knobs_resize(int css_w, int css_h, float dpr) {
     knobs::set_canvas_size(s, static_cast<float>(css_w), static_cast<float>(css_h), dpr);
     const int px_w = static_cast<int>(std::lround(s.canvas_css_w * s.dpr));
     const int px_h = static_cast<int>(std::lround(s.canvas_css_h * s.dpr));
-    if (g_runner.window) glfwSetWindowSize(g_runner.window, px_w, px_h);
+    // Not glfwSetWindowSize: Emscripten 3.1.6's GLFW turns a size equal to the screen's into a fullscreen
+    // request instead of a resize. GLFW picks the new canvas size up through its resize listener.
+    if (g_runner.window) EM_ASM({ Browser.setCanvasSize($0, $1); }, px_w, px_h);
 }
 
 EMSCRIPTEN_KEEPALIVE void knobs_set_visible(int visible) { g_runner.state.visible = visible != 0; }
@@ -61,11 +85,27 @@ EMSCRIPTEN_KEEPALIVE int knobs_wants_wheel() { return knobs::runner_wants_wheel(
 EMSCRIPTEN_KEEPALIVE int knobs_wants_keyboard() {
     return ImGui::GetCurrentContext() && ImGui::GetIO().WantTextInput ? 1 : 0;
 }
+// Pasted text goes into the active text field; pasted anywhere else it becomes the learner's own corpus.
 EMSCRIPTEN_KEEPALIVE void knobs_paste(const char* text) {
     if (!text || !ImGui::GetCurrentContext()) return;
     g_clipboard = text;
-    if (ImGui::GetIO().WantTextInput) ImGui::GetIO().AddInputCharactersUTF8(text);
+    if (ImGui::GetIO().WantTextInput) {
+        ImGui::GetIO().AddInputCharactersUTF8(text);
+    } else if (*text) {
+        const std::string t = text;
+        knobs::open_bytes(g_runner.state, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()),
+                          "pasted text", "text");
+    }
 }
+// Bytes from the page: a file the learner picked or dropped, or the shipped model the page fetched.
+// purpose: "weights", "text" or "shipped". Returns 1 on success; the UI shows any error.
+EMSCRIPTEN_KEEPALIVE int knobs_open_bytes(const uint8_t* data, int len, const char* name, const char* purpose) {
+    if (!data || len < 0) return 0;
+    const std::string err = knobs::open_bytes(g_runner.state, std::span<const uint8_t>(data, static_cast<size_t>(len)),
+                                              name ? name : "file", purpose ? purpose : "");
+    return err.empty() ? 1 : 0;
+}
+
 EMSCRIPTEN_KEEPALIVE void knobs_context_lost() { g_runner.context_lost = true; }
 EMSCRIPTEN_KEEPALIVE void knobs_context_restored() { knobs::runner_context_restored(g_runner); }
 }
@@ -82,6 +122,17 @@ int main() {
         js_copy_text(t.c_str());
     };
     s.hooks.emit = [](const std::string& name, const std::string& json) { js_emit(name.c_str(), json.c_str()); };
+    s.hooks.pick_file = [](const std::string& purpose) { js_pick_file(purpose.c_str()); };
+    s.hooks.download = [](const std::string& name, const std::vector<uint8_t>& bytes, const std::string& mime) {
+        js_download(name.c_str(), bytes.data(), static_cast<int>(bytes.size()), mime.c_str());
+    };
+    s.hooks.save_progress = [](const std::string& json) { js_save_progress(json.c_str()); };
+    s.hooks.load_progress = []() {
+        char* p = js_load_progress();
+        std::string text = p ? p : "";
+        std::free(p);
+        return text;
+    };
 
     ImGuiIO& io = ImGui::GetIO();
     io.SetClipboardTextFn = [](void*, const char* text) { g_runner.state.hooks.copy_text(text ? text : ""); };

@@ -1,0 +1,171 @@
+// Shared helpers for the browser tests: launching Debian's Chromium through playwright-core,
+// pages with a given viewport / DPR / touch, waiting for the app, and failure screenshots.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodePng, fractionDifferent, imageStats } from './png.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ARTIFACTS = process.env.KNOBS_ARTIFACTS || path.join(REPO_ROOT, 'artifacts');
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+export const CHROMIUM = process.env.KNOBS_CHROMIUM || '/usr/bin/chromium';
+
+// Flags from docs (toolchain notes): software WebGL through SwiftShader, and no background traffic
+// toward a network this machine does not have.
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
+];
+
+// The longest we wait for the app to load. SwiftShader is slow, and the machine is shared.
+export const LOAD_TIMEOUT_MS = Number(process.env.KNOBS_LOAD_TIMEOUT_MS) || 60000;
+
+let playwright = null;
+async function loadPlaywright() {
+  if (playwright) return playwright;
+  try {
+    playwright = await import('playwright-core');
+  } catch (error) {
+    throw new Error('playwright-core is not installed: run `npm ci` (scripts/setup does it). ' + error.message);
+  }
+  return playwright;
+}
+
+// Launches Chromium. Playwright gives every launch a fresh temporary profile (--user-data-dir)
+// and deletes it on close, so no state leaks between runs.
+export async function launchBrowser() {
+  const { chromium } = await loadPlaywright();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    timeout: 60000,
+  });
+}
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800, dpr: 1 },
+  desktop2x: { width: 1280, height: 800, dpr: 2 },
+  phone: { width: 390, height: 844, dpr: 3, mobile: true, touch: true },
+};
+
+export async function newPage(browser, { width = 1280, height = 800, dpr = 1, mobile = false, touch = false,
+  config = null, locale = 'en-US', init = null } = {}) {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    deviceScaleFactor: dpr,
+    isMobile: mobile,
+    hasTouch: touch,
+    locale,
+    colorScheme: 'dark',
+    reducedMotion: 'reduce',
+  });
+  if (config) {
+    await context.addInitScript((value) => { window.KNOBS_CONFIG = value; }, config);
+  }
+  if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  const log = [];
+  page.on('console', (message) => log.push(`[${message.type()}] ${message.text()}`));
+  page.on('pageerror', (error) => log.push(`[pageerror] ${error.stack || error.message}`));
+  page.on('requestfailed', (request) => log.push(`[requestfailed] ${request.url()} ${request.failure()?.errorText}`));
+  page.knobsLog = log;
+  return { context, page };
+}
+
+function slug(text) {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+}
+
+// Runs `body(page, context)` in a fresh context; on failure saves a screenshot and the console log
+// to artifacts/failures/, then rethrows.
+export async function withPage(browser, testContext, options, body) {
+  const { context, page } = await newPage(browser, options);
+  try {
+    return await body(page, context);
+  } catch (error) {
+    const dir = path.join(ARTIFACTS, 'failures');
+    mkdirSync(dir, { recursive: true });
+    const base = path.join(dir, slug(testContext.name || 'test'));
+    try {
+      await page.screenshot({ path: base + '.png', timeout: 10000 });
+    } catch { /* the page may be gone; the log still helps */ }
+    writeFileSync(base + '.log', page.knobsLog.join('\n') + '\n');
+    error.message += `\n(screenshot and console log: ${path.relative(REPO_ROOT, base)}.{png,log})`;
+    throw error;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+// Waits until the glue reports a final state; returns it ('ready', 'error', 'context-lost').
+export async function waitForBoot(page) {
+  await page.waitForFunction(() => document.documentElement.dataset.knobsState !== 'loading', null,
+    { timeout: LOAD_TIMEOUT_MS, polling: 50 });
+  return page.evaluate(() => document.documentElement.dataset.knobsState);
+}
+
+export async function waitForReady(page) {
+  const state = await waitForBoot(page);
+  if (state !== 'ready') {
+    const title = await page.evaluate(() => document.getElementById('error-title')?.textContent);
+    const details = await page.evaluate(() => document.getElementById('error-details-text')?.textContent);
+    throw new Error(`the app did not become ready (state "${state}"): ${title}\n${details}\n` +
+      page.knobsLog.slice(-15).join('\n'));
+  }
+  return page.evaluate(() => window.knobs.state());
+}
+
+// Waits until the app has drawn `count` more frames (input is processed by ImGui on frames).
+export async function waitFrames(page, count) {
+  const start = await page.evaluate(() => window.knobs.state().frame);
+  await page.waitForFunction((target) => window.knobs.state().frame >= target, start + count,
+    { timeout: 30000, polling: 'raf' });
+}
+
+export function center(rect) {
+  const [x, y, w, h] = rect;
+  return { x: x + w / 2, y: y + h / 2 };
+}
+
+export async function screenshotStats(page, options = {}) {
+  const png = await page.screenshot({ type: 'png', ...options });
+  const image = decodePng(png);
+  return { png, image, ...imageStats(image) };
+}
+
+export { fractionDifferent };
+
+export function saveArtifact(relativePath, data) {
+  const target = path.join(ARTIFACTS, relativePath);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, data);
+  return target;
+}
+
+// A host page that embeds the app in an iframe between two buttons, tall enough to scroll.
+// Served by route interception at `${base}__host.html`, same origin as the app.
+export function hostPageHtml(appPath = 'index.html') {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>host</title>
+<link rel="stylesheet" href="__host.css"></head>
+<body>
+<button id="before">before</button>
+<iframe id="app" src="${appPath}" title="Knobs"></iframe>
+<button id="after">after</button>
+<div id="spacer"></div>
+</body></html>`;
+}
+
+export const HOST_CSS = `body { margin: 0; font: 14px sans-serif; }
+button { display: block; margin: 8px; }
+iframe { display: block; width: 800px; height: 500px; border: 0; }
+#spacer { height: 3000px; }`;
+
+export async function routeHostPage(page, baseUrl, appPath) {
+  await page.route(baseUrl + '__host.html', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: hostPageHtml(appPath) }));
+  await page.route(baseUrl + '__host.css', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/css; charset=utf-8', body: HOST_CSS }));
+}
