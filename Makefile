@@ -16,6 +16,7 @@ help:
 	@echo "make desktop  the native app (GLFW + OpenGL 3)"
 	@echo "make bench    benchmarks -> bench-results.json"
 	@echo "make models   retrain the shipped model under web/models/"
+	@echo "make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each; crashes -> fuzz-out/"
 	@echo "make clean"
 
 setup:
@@ -64,6 +65,10 @@ bench: native web
 
 models: native
 	scripts/make-models
+
+# clang + libFuzzer in build/fuzz; FUZZ_SECONDS=600 or FUZZ_RUNS=N, FUZZ_TARGETS="fuzz_text ..." (scripts/fuzz).
+fuzz: setup
+	scripts/fuzz
 
 clean:
 	rm -rf build artifacts bench-results.json

@@ -1,5 +1,6 @@
 // The frame's layout: a top bar, then the lesson on the left and the lab on the right, or a single column
 // of tabs below kTwoColumnMinWidth CSS px.
+#include <algorithm>
 #include <string>
 
 #include "app/commands.h"
@@ -7,6 +8,7 @@
 #include "ui/panels.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
+#include "imgui_internal.h"
 
 namespace knobs {
 
@@ -112,6 +114,35 @@ void ShowTopBar(AppState& s) {
     ImGui::PopStyleColor();
 }
 
+// Recent notices as toasts at the bottom; errors stay longer. Old ones are dropped so the list stays small.
+static void ShowNotices(AppState& s) {
+    constexpr double kInfoSeconds = 6, kErrorSeconds = 12;
+    std::erase_if(s.notices, [&](const Notice& n) { return s.time_s - n.shown_at > (n.is_error ? kErrorSeconds : kInfoSeconds); });
+    if (s.notices.empty()) return;
+    const Palette& pal = palette(s.theme);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float w = std::min(display.x - Px(s, 24), Px(s, 520));
+    ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y - Px(s, 12)), ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+    ImGui::SetNextWindowSize(ImVec2(w, 0));
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, pal.panel_alt);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
+    ImGui::Begin("##notices", nullptr, kFixedWindow | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
+                 ImGuiWindowFlags_NoNav);
+    ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
+    const size_t first = s.notices.size() > 3 ? s.notices.size() - 3 : 0;
+    for (size_t i = first; i < s.notices.size(); ++i) {
+        const Notice& n = s.notices[i];
+        ImGui::PushStyleColor(ImGuiCol_Text, n.is_error ? pal.bad : pal.text);
+        ImGui::TextWrapped("%s %s", n.is_error ? "✗" : "✓", n.text.c_str());
+        ImGui::PopStyleColor();
+    }
+    if (ImGui::SmallButton(tr(s.lang, "notice.dismiss"))) s.notices.clear();
+    RecordHit(s, "notices.dismiss");
+    ImGui::End();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+}
+
 void DrawShell(AppState& s) {
     s.hits.clear();
     apply_style(s);
@@ -143,6 +174,7 @@ void DrawShell(AppState& s) {
         ImGui::End();
     }
     s.requested_tab = PanelId::count;
+    ShowNotices(s);
 }
 
 }  // namespace knobs
