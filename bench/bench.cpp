@@ -17,9 +17,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/corpus.h"
+#include "core/generate.h"
 #include "core/flops.h"
 #include "core/kernels.h"
 #include "core/model.h"
@@ -136,6 +138,41 @@ Rate bench_product(const Product& p, double seconds) {
 
 }  // namespace
 
+struct InferResult {
+    double ms_pos10 = 0, ms_pos200 = 0;
+};
+
+// Best-of-N timing of single generated tokens at two positions (the machine is shared, so the minimum is
+// the least disturbed measurement of the same work).
+InferResult bench_inference(double budget_s) {
+    const ModelConfig cfg{4, 4, 128, 256};
+    Model model(cfg);
+    model.init_weights(3);
+    Generator gen(cfg, std::as_const(model).params());
+    SamplingConfig sc;
+    sc.greedy = true;
+    InferResult r;
+    r.ms_pos10 = r.ms_pos200 = 1e30;
+    const auto t_end = std::chrono::steady_clock::now() + std::chrono::duration<double>(std::max(0.5, budget_s));
+    int rounds = 0;
+    while (rounds < 5 || (std::chrono::steady_clock::now() < t_end && rounds < 200)) {
+        gen.reset();
+        std::vector<uint8_t> prompt(10, 'a');
+        gen.feed(prompt);
+        Rng rng(1);
+        auto t0 = std::chrono::steady_clock::now();
+        gen.sample_next(sc, rng);
+        r.ms_pos10 = std::min(r.ms_pos10, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        std::vector<uint8_t> more(189, 'b');
+        gen.feed(more);  // now 200 tokens in the window
+        t0 = std::chrono::steady_clock::now();
+        gen.sample_next(sc, rng);
+        r.ms_pos200 = std::min(r.ms_pos200, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        ++rounds;
+    }
+    return r;
+}
+
 int main(int argc, char** argv) {
     const double measure_s = argc > 1 ? std::max(0.2, std::atof(argv[1])) : 3.0;
     const Corpus corpus = make_english_corpus(1, 1 << 20);
@@ -169,6 +206,10 @@ int main(int argc, char** argv) {
         }
     }
 
+    // Inference with the KV cache: ms per generated token early (position 10) and late (position 200) in a
+    // 256-token context; with the cache the late token costs only its extra attention.
+    const InferResult inf = bench_inference(measure_s);
+
 #if defined(__EMSCRIPTEN__)
     const char* target = "wasm";
 #else
@@ -179,8 +220,10 @@ int main(int argc, char** argv) {
         "\"matmul_best_shape\": \"%s\", \"train_tokens_per_s_large\": %.0f, \"train_gflops_large\": %.3f, "
         "\"params_default\": %zu, \"params_large\": %zu, \"train_vs_matmul\": %.3f, "
         "\"train_tokens_per_s_cpu\": %.0f, \"train_gflops_cpu\": %.3f, \"matmul_best_gflops_cpu\": %.3f, "
-        "\"train_tokens_per_s_large_cpu\": %.0f}\n",
+        "\"train_tokens_per_s_large_cpu\": %.0f, \"infer_ms_per_token_pos10\": %.4f, \"infer_ms_per_token_pos200\": %.4f, "
+        "\"kv_cache_ratio\": %.3f}\n",
         target, d.tokens_per_s, d.gflops, best, best_name.c_str(), l.tokens_per_s, l.gflops, d.params, l.params,
-        best > 0 ? d.gflops / best : 0.0, d.tokens_per_cpu_s, d.gflops_cpu, best_cpu, l.tokens_per_cpu_s);
+        best > 0 ? d.gflops / best : 0.0, d.tokens_per_cpu_s, d.gflops_cpu, best_cpu, l.tokens_per_cpu_s, inf.ms_pos10,
+        inf.ms_pos200, inf.ms_pos10 > 0 ? inf.ms_pos200 / inf.ms_pos10 : 0.0);
     return 0;
 }

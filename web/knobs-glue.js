@@ -2,9 +2,13 @@
 // ImGui canvas behave like a good citizen of a web page (or an iframe).
 //
 // Public surface (documented in docs/page-api.md):
-//   window.knobs      the page API: version, ready, isReady(), state(), command(), on(), off(), timings()
+//   window.knobs      the page API: version, ready, isReady(), state(), command(), on(), off(), timings(),
+//                     link(), copyLink(), openFile(file, purpose)
 //   window.knobsGlue  called by the C++ side: copyText(text), emit(name, jsonString), started(),
-//                     fatal(kind, message)
+//                     fatal(kind, message), pickFile(purpose), download(name, bytes, mime),
+//                     saveProgress(json), loadProgress(), copyLink()
+// It also opens dropped files, loads the shipped model, keeps the address on the current link, and,
+// inside another page (host=), talks to that page with postMessage (docs/embedding.md).
 //
 // This file must load BEFORE knobs.js: Emscripten's GLFW registers its keyboard listeners on `window`
 // in the capture phase, and ours must be registered first to be able to stop events before GLFW sees
@@ -29,6 +33,20 @@
     // the same range). Browser zoom multiplies the ratio, so 500% on a 2x screen asks for 10.
     minDpr: 0.5,
     maxDpr: 4,
+    // The model the inference panel starts with (`make models` writes it); the app works without it.
+    modelUrl: 'models/default.knobs',
+    // Largest files the page reads, checked before reading. Texts: the app's own limit
+    // (kMaxUserTextBytes in src/core/utf8.h). Weights: the largest model config.h allows, with the
+    // largest LoRA adapter, is about 21 MB as a file (the L preset about 11 MB); the loader refuses
+    // more than 8 Mi parameters, 32 MiB.
+    maxTextBytes: 10 * 1024 * 1024,
+    maxWeightsBytes: 32 * 1024 * 1024,
+    // How often the page looks at the app's state: to keep the address bar on the current link, and
+    // (embedded) to report the content height and training milestones to the host page.
+    linkSyncMs: positiveNumber(userConfig.linkSyncMs, 500),
+    embedPollMs: positiveNumber(userConfig.embedPollMs, 250),
+    // How long a download's object URL stays alive: the browser reads it after click() returns.
+    downloadUrlLifetimeMs: positiveNumber(userConfig.downloadUrlLifetimeMs, 60000),
   };
 
   function positiveNumber(value, fallback) {
@@ -85,6 +103,24 @@
         'context-lost': ['The graphics context was lost',
           'The browser reset the graphics for this page. This can happen after the computer sleeps, a driver update, or when many tabs use the GPU.',
           'Reload the page to continue.'],
+        'sandbox': ['Knobs cannot run in this frame',
+          'This page shows Knobs in a sandboxed frame without an origin of its own, so the browser does not let it download {file}.',
+          'If you made this page, allow the same origin in the frame (sandbox="allow-scripts allow-same-origin") or embed Knobs with embed.js.'],
+      },
+      // Notices the page shows inside the app (through the "notify" command), in the app's language.
+      notices: {
+        tooLarge: '{name} is too large to open: {size}, and Knobs opens {what} of up to {limit}.',
+        whatText: 'texts',
+        whatWeights: 'weights files',
+        readFailed: 'Could not read {name}: {reason}',
+        noMemory: 'There is not enough memory to open {name} ({size}).',
+        oneFile: 'Drop one file at a time; only {name} was opened.',
+        linkCopied: 'Link copied.',
+        linkNotCopied: 'The browser did not let Knobs copy the link. It is also in the address bar.',
+        linkUnavailable: 'This version of Knobs cannot make a link.',
+        linkRefused: 'The link in the address was not loaded: {reason}',
+        noStorage: 'This browser does not let Knobs store your progress; it will be gone when you close the page.',
+        dropHint: 'Drop a .knobs weights file or a text file',
       },
     },
     'pt-BR': {
@@ -134,6 +170,23 @@
         'context-lost': ['O contexto gráfico foi perdido',
           'O navegador reiniciou os gráficos desta página. Isso pode acontecer depois que o computador hiberna, numa atualização de driver ou quando muitas abas usam a GPU.',
           'Recarregue a página para continuar.'],
+        'sandbox': ['O Knobs não pode rodar neste quadro',
+          'Esta página mostra o Knobs num quadro isolado (sandbox) sem origem própria, e por isso o navegador não o deixa baixar {file}.',
+          'Se você fez esta página, permita a mesma origem no quadro (sandbox="allow-scripts allow-same-origin") ou incorpore o Knobs com o embed.js.'],
+      },
+      notices: {
+        tooLarge: '{name} é grande demais para abrir: {size}, e o Knobs abre {what} de até {limit}.',
+        whatText: 'textos',
+        whatWeights: 'arquivos de pesos',
+        readFailed: 'Não foi possível ler {name}: {reason}',
+        noMemory: 'Não há memória suficiente para abrir {name} ({size}).',
+        oneFile: 'Solte um arquivo por vez; só {name} foi aberto.',
+        linkCopied: 'Link copiado.',
+        linkNotCopied: 'O navegador não deixou o Knobs copiar o link. Ele também está na barra de endereço.',
+        linkUnavailable: 'Esta versão do Knobs não consegue criar um link.',
+        linkRefused: 'O link do endereço não foi carregado: {reason}',
+        noStorage: 'Este navegador não deixa o Knobs guardar seu progresso; ele será perdido quando você fechar a página.',
+        dropHint: 'Solte um arquivo de pesos .knobs ou um arquivo de texto',
       },
     },
   };
@@ -180,6 +233,8 @@
     errorDetailsText: $('error-details-text'),
     errorReload: $('error-reload'),
     canvasHelp: $('canvas-help'),
+    dropHint: $('drop-hint'),
+    dropHintText: $('drop-hint-text'),
   };
   if (!canvas || !ui.loader || !ui.error) {
     // index.html and this file ship together; if they do not match, say so instead of failing obscurely.
@@ -307,6 +362,7 @@
     setPageState('error');
     renderError(kind, values, details);
     readyControl.reject(error);
+    running.reject(error);
     emitLocal('error', { kind, message: ui.errorMessage.textContent });
   }
 
@@ -323,6 +379,11 @@
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,       //   16 immediate bytes
     0x0b,                                                 //   end
   ]);
+
+  // A frame sandboxed without allow-same-origin runs with the opaque origin "null".
+  function hasOpaqueOrigin() {
+    return window.origin === 'null';
+  }
 
   function hasWebAssembly() {
     return typeof WebAssembly === 'object' && WebAssembly !== null &&
@@ -674,18 +735,23 @@
     return copied;
   }
 
-  function copyText(text) {
+  // Resolves to whether the text reached the clipboard. Never rejects.
+  function writeClipboard(text) {
     const value = String(text === undefined || text === null ? '' : text);
     try {
       if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function' && window.isSecureContext) {
-        navigator.clipboard.writeText(value).catch(() => copyWithSelection(value));
-      } else {
-        copyWithSelection(value);
+        return navigator.clipboard.writeText(value).then(() => true, () => copyWithSelection(value));
       }
+      return Promise.resolve(copyWithSelection(value));
     } catch (error) {
-      // Never throw back into wasm: the C++ caller cannot handle a JS exception.
       console.warn('[knobs] copy failed:', error);
+      return Promise.resolve(false);
     }
+  }
+
+  function copyText(text) {
+    // Never throw back into wasm: the C++ caller cannot handle a JS exception.
+    writeClipboard(text);
   }
 
   const listeners = new Map();   // event name -> Set of functions ('*' receives every event)
@@ -743,12 +809,655 @@
     }
   }
 
+  // ---- notices from the page -------------------------------------------------------------------------
+
+  function noticeStrings() {
+    return STRINGS[currentLanguage()].notices;
+  }
+
+  // File names come from the learner's disk; keep them readable inside a one-line notice.
+  function shortName(name) {
+    const text = String(name || '');
+    return text.length > 80 ? text.slice(0, 77) + '…' : text;
+  }
+
+  // Shows a message among the app's own notices (the "notify" command). Always later, in a task of its
+  // own: the callers are often inside a call from C++ (a frame), which must not be re-entered. For the
+  // same reason `text` may be a function, called then: the notice strings depend on the app's language,
+  // which only the app knows.
+  function notify(text, isError) {
+    const show = () => {
+      if (!runtime.running || fatalError) return;
+      const message = String(typeof text === 'function' ? text() : text).slice(0, 320);   // the command takes 1000 bytes
+      (isError ? console.warn : console.info)('[knobs]', message);
+      const reply = api.command('notify', { text: message, error: Boolean(isError) });
+      if (!reply.ok) console.warn('[knobs] notify:', reply.error);
+    };
+    if (runtime.running) setTimeout(show, 0);
+    else readyPromise.then(show, () => {});
+  }
+
+  // ---- files: the picker, drag-and-drop, knobs.openFile and the shipped model -------------------------
+
+  const FILE_PURPOSES = {
+    // iOS greys out files whose type it does not know unless a generic type is accepted too.
+    weights: { accept: '.knobs,application/octet-stream', limit: () => config.maxWeightsBytes, what: 'whatWeights' },
+    text: { accept: '.txt,text/plain,text/*', limit: () => config.maxTextBytes, what: 'whatText' },
+  };
+
+  // What a file is for when nobody said: a weights file by its extension, anything else is text.
+  function purposeForName(name) {
+    return /\.knobs$/i.test(String(name || '')) ? 'weights' : 'text';
+  }
+
+  // A NUL-terminated UTF-8 copy of `text` on the wasm heap; the caller frees it.
+  function heapString(text) {
+    const M = window.Module;
+    const size = M.lengthBytesUTF8(text) + 1;
+    const ptr = M._malloc(size);
+    if (!ptr) throw new Error(`out of memory passing ${size} bytes`);
+    M.stringToUTF8(text, ptr, size);
+    return ptr;
+  }
+
+  // Hands bytes to knobs_open_bytes (the app validates them and shows its own notice, good or bad).
+  // Returns {ok: whether the app took them, copyMs, appMs}: the two parts that block the page.
+  function openBytes(bytes, name, purpose) {
+    const fn = exportFunction('knobs_open_bytes');
+    if (!fn) {
+      callExport('knobs_open_bytes', [], 0);   // warns once that this build cannot open files
+      return { ok: false, copyMs: 0, appMs: 0 };
+    }
+    const M = window.Module;
+    const started = performance.now();
+    const ptr = M._malloc(Math.max(1, bytes.length));
+    if (!ptr) {
+      notify(() => fill(noticeStrings().noMemory, { name: shortName(name), size: megabytes(bytes.length) }), true);
+      return { ok: false, copyMs: 0, appMs: 0 };
+    }
+    let namePtr = 0;
+    let purposePtr = 0;
+    try {
+      namePtr = heapString(name);
+      purposePtr = heapString(purpose);
+      // Read HEAPU8 only now: a _malloc that grew the memory replaced the old view.
+      M.HEAPU8.set(bytes, ptr);
+      const copied = performance.now();
+      const ok = fn(ptr, bytes.length, namePtr, purposePtr) === 1;
+      return { ok, copyMs: copied - started, appMs: performance.now() - copied };
+    } finally {
+      M._free(ptr);
+      if (namePtr) M._free(namePtr);
+      if (purposePtr) M._free(purposePtr);
+    }
+  }
+
+  // Files open one at a time, in the order they came, once the app runs.
+  let fileQueue = Promise.resolve();
+  function openFile(file, purpose) {
+    const task = fileQueue.then(() => openFileNow(file, purpose));
+    fileQueue = task.catch(() => {});
+    return task;
+  }
+
+  async function openFileNow(file, purpose) {
+    const kind = FILE_PURPOSES[purpose] ? purpose : purposeForName(file.name);
+    const name = typeof file.name === 'string' && file.name ? file.name : (kind === 'weights' ? 'weights.knobs' : 'text.txt');
+    const limit = FILE_PURPOSES[kind].limit();
+    // Refuse by size before reading: a 2 GB video dropped by mistake must not be loaded into memory.
+    if (file.size > limit) {
+      notify(() => fill(noticeStrings().tooLarge, {
+        name: shortName(name), size: megabytes(file.size), limit: megabytes(limit), what: noticeStrings()[FILE_PURPOSES[kind].what],
+      }), true);
+      emitLocal('file', { name, purpose: kind, bytes: file.size, ok: false, error: 'too-large' });
+      return false;
+    }
+    let buffer;
+    try {
+      // Read off the main thread; only the copy into the heap and the app's parse below block it.
+      buffer = await file.arrayBuffer();
+    } catch (error) {
+      notify(() => fill(noticeStrings().readFailed, { name: shortName(name), reason: error && error.message ? error.message : String(error) }), true);
+      emitLocal('file', { name, purpose: kind, bytes: file.size, ok: false, error: 'unreadable' });
+      return false;
+    }
+    try {
+      await readyPromise;
+    } catch {
+      return false;   // the engine failed to start: nothing to open the file into
+    }
+    const { ok, copyMs, appMs } = openBytes(new Uint8Array(buffer), name, kind);
+    emitLocal('file', { name, purpose: kind, bytes: buffer.byteLength, ok, copyMs, appMs });
+    return ok;
+  }
+
+  // The picker: one hidden <input type=file>, created at boot so tests can also fill it directly.
+  let fileInput = null;
+  let pickPurpose = null;   // what the pending pickFile() asked for
+
+  function createFileInput() {
+    fileInput = document.createElement('input');
+    fileInput.type = 'file';
+    fileInput.id = 'file-input';
+    fileInput.hidden = true;
+    fileInput.tabIndex = -1;
+    fileInput.setAttribute('aria-hidden', 'true');
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files && fileInput.files[0];
+      const purpose = pickPurpose;
+      pickPurpose = null;
+      fileInput.value = '';   // so choosing the same file again is a change again
+      if (file) openFile(file, purpose).catch((error) => console.warn('[knobs] opening a file failed:', error));
+    });
+    fileInput.addEventListener('cancel', () => { pickPurpose = null; });
+    document.body.appendChild(fileInput);
+  }
+
+  // Called by C++ when a button asks for a file. The click that pressed the button is recent enough
+  // (transient user activation) for the browser to open the dialog.
+  function pickFile(purpose) {
+    try {
+      const kind = String(purpose);
+      if (!FILE_PURPOSES[kind]) {
+        console.warn(`[knobs] pickFile(${JSON.stringify(kind)}): the purpose must be "weights" or "text"`);
+        return;
+      }
+      if (!fileInput) createFileInput();
+      pickPurpose = kind;
+      fileInput.accept = FILE_PURPOSES[kind].accept;
+      fileInput.click();
+    } catch (error) {
+      console.warn('[knobs] pickFile failed:', error);
+    }
+  }
+
+  // Drag-and-drop anywhere on the page: .knobs files are weights, anything else is text.
+  let dropHintTimer = 0;
+
+  function draggingFiles(event) {
+    const types = event.dataTransfer && event.dataTransfer.types;
+    return Boolean(types) && Array.prototype.indexOf.call(types, 'Files') !== -1;
+  }
+
+  function showDropHint() {
+    if (!ui.dropHint) return;
+    if (ui.dropHint.hidden) {
+      ui.dropHintText.textContent = noticeStrings().dropHint;
+      ui.dropHint.hidden = false;
+    }
+    // dragover repeats every few tens of milliseconds while a drag is over the page: when it stops
+    // for a while, the drag has left (or was cancelled with Escape, which fires nothing here).
+    clearTimeout(dropHintTimer);
+    dropHintTimer = setTimeout(hideDropHint, 400);
+  }
+
+  function hideDropHint() {
+    clearTimeout(dropHintTimer);
+    if (ui.dropHint) ui.dropHint.hidden = true;
+  }
+
+  function onDragOver(event) {
+    if (!draggingFiles(event)) return;
+    event.preventDefault();   // accept the drop; otherwise the browser would navigate to the file
+    event.dataTransfer.dropEffect = 'copy';
+    showDropHint();
+  }
+
+  function onDrop(event) {
+    if (!draggingFiles(event)) return;
+    event.preventDefault();
+    hideDropHint();
+    const files = event.dataTransfer.files;
+    if (!files || files.length === 0) return;
+    const file = files[0];
+    openFile(file, purposeForName(file.name)).catch((error) => console.warn('[knobs] opening a file failed:', error));
+    if (files.length > 1) notify(() => fill(noticeStrings().oneFile, { name: shortName(file.name) }), false);
+  }
+
+  function installDropHandlers() {
+    window.addEventListener('dragenter', onDragOver);
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('dragleave', (event) => { if (event.relatedTarget === null) hideDropHint(); });
+    window.addEventListener('drop', onDrop);
+  }
+
+  // Saving a file: the bytes (already copied out of the wasm heap) become a Blob behind a temporary link.
+  function safeFileName(name) {
+    const cleaned = String(name || '').replace(/[\u0000-\u001f\u007f"*/:<>?\\|]/g, '_').replace(/^[.\s]+/, '').trim();
+    return cleaned.slice(0, 120) || 'knobs-download';
+  }
+
+  function download(name, bytes, mime) {
+    try {
+      if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
+        console.warn('[knobs] download(name, bytes, mime): bytes must be a Uint8Array');
+        return;
+      }
+      const fileName = safeFileName(name);
+      const type = typeof mime === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(mime) ? mime : 'application/octet-stream';
+      const url = URL.createObjectURL(new Blob([bytes], { type }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = fileName;
+      link.rel = 'noopener';
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      // The browser fetches the object URL after click() returns; revoking at once can cancel the download.
+      setTimeout(() => URL.revokeObjectURL(url), config.downloadUrlLifetimeMs);
+      emitLocal('download', { name: fileName, bytes: bytes.byteLength, mime: type });
+    } catch (error) {
+      console.warn('[knobs] download failed:', error);
+    }
+  }
+
+  // The model the inference panel starts with. Fetched while the engine downloads, opened once it runs.
+  let shippedModel = null;
+
+  function setModelState(value) {
+    document.documentElement.dataset.knobsModel = value;
+  }
+
+  function fetchShippedModel() {
+    setModelState('loading');
+    shippedModel = fetch(config.modelUrl, { credentials: 'same-origin' }).then((response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status} for ${config.modelUrl}`);
+      return response.arrayBuffer();
+    });
+    shippedModel.catch(() => {});   // reported once the engine runs
+  }
+
+  function openShippedModel() {
+    if (!shippedModel) fetchShippedModel();
+    shippedModel.then((buffer) => {
+      if (fatalError) return;
+      const { ok } = openBytes(new Uint8Array(buffer), 'default.knobs', 'shipped');
+      setModelState(ok ? 'loaded' : 'refused');
+      if (!ok) console.warn(`[knobs] the app refused ${config.modelUrl} (see its notice); inference works once a model is trained or opened`);
+      emitLocal('model', { ok, bytes: buffer.byteLength });
+    }, (error) => {
+      // Not fatal: the inference panel says the model is not available, everything else works.
+      setModelState('missing');
+      console.info(`[knobs] no shipped model (${describeCause(error)}); the inference panel will say so`);
+      emitLocal('model', { ok: false, error: describeCause(error) });
+    }).catch((error) => console.warn('[knobs] opening the shipped model failed:', error));
+  }
+
+  // ---- lesson progress in localStorage ----------------------------------------------------------------
+
+  const PROGRESS_KEY = 'knobs.progress.v1';
+  let storageProblemShown = false;
+
+  // Storage can be disabled (privacy settings, a sandboxed frame) or full: the lesson goes on without it.
+  function storageProblem(action, error) {
+    console.warn(`[knobs] could not ${action} the lesson progress (${describeCause(error)}); continuing without storage`);
+    if (storageProblemShown) return;
+    storageProblemShown = true;
+    notify(() => noticeStrings().noStorage, true);
+  }
+
+  function saveProgress(json) {
+    try {
+      window.localStorage.setItem(PROGRESS_KEY, String(json));
+    } catch (error) {
+      storageProblem('save', error);
+    }
+  }
+
+  function loadProgress() {
+    try {
+      const text = window.localStorage.getItem(PROGRESS_KEY);
+      return typeof text === 'string' ? text : '';
+    } catch (error) {
+      storageProblem('load', error);
+      return '';
+    }
+  }
+
+  // ---- links: the address follows the app's state -----------------------------------------------------
+
+  const links = {
+    baseline: null,   // the fragment of the app as it started (after any link in the address)
+    address: '',      // the fragment in the address as the glue last saw or wrote it
+    written: null,    // the app's fragment the glue last wrote (the browser may spell it differently)
+    warned: false,
+  };
+
+  function addressWithoutHash() {
+    return window.location.href.split('#')[0];
+  }
+
+  // The fragment of the current state ("#v=2&..."), or null when this build cannot make links.
+  function appFragment() {
+    if (!runtime.running || fatalError) return null;
+    const reply = api.command('link');
+    return reply && reply.ok && typeof reply.data === 'string' && reply.data ? reply.data : null;
+  }
+
+  function loadLink(fragment) {
+    const reply = api.command('load_link', { fragment });
+    if (reply.ok) return true;
+    if (/unknown command/.test(reply.error || '')) console.warn('[knobs] this build cannot load links; ignoring', fragment);
+    else notify(() => fill(noticeStrings().linkRefused, { reason: reply.error }), true);
+    return false;
+  }
+
+  // At start, before the first frame: the link in the address becomes the state the learner sees.
+  function startLinks() {
+    const hash = window.location.hash;
+    if (hash.length > 1) loadLink(hash);
+    links.baseline = appFragment();
+    links.address = hash;
+    // Typing a new fragment, an in-page link, or Back/Forward between fragments. (replaceState, used
+    // below to follow the state, fires no hashchange, so this never loops.)
+    window.addEventListener('hashchange', () => {
+      links.address = window.location.hash;
+      links.written = null;
+      if (window.location.hash.length > 1 && !fatalError) loadLink(window.location.hash);
+    });
+  }
+
+  // Keeps the address bar on the link to the current state, without adding history entries. A fresh app
+  // keeps a bare address until something changes.
+  function followLink(snapshot) {
+    if (inFrame || typeof snapshot.fragment !== 'string' || !snapshot.fragment) return;
+    const fragment = snapshot.fragment;
+    const current = window.location.hash;
+    // An address that changed since we last looked is a new link on its way to `hashchange`: it must be
+    // loaded, not overwritten with the state from before it.
+    if (current !== links.address) return;
+    if (fragment === current || fragment === links.written || (current.length <= 1 && fragment === links.baseline)) return;
+    try {
+      window.history.replaceState(window.history.state, '', addressWithoutHash() + fragment);
+      links.address = window.location.hash;
+      links.written = fragment;
+    } catch (error) {
+      if (!links.warned) console.warn('[knobs] could not update the address:', error);
+      links.warned = true;
+    }
+  }
+
+  function linkUrl() {
+    const fragment = appFragment();
+    return fragment === null ? null : addressWithoutHash() + fragment;
+  }
+
+  // The "copy link" button and knobs.copyLink(): the address of the current state to the clipboard,
+  // with a notice saying so (and what the link cannot carry, such as the learner's own text).
+  async function copyLink() {
+    const url = linkUrl();
+    if (url === null) {
+      notify(() => noticeStrings().linkUnavailable, true);
+      return null;
+    }
+    const copied = await writeClipboard(url);
+    const snapshot = safeState();
+    const notes = snapshot && Array.isArray(snapshot.link_notes) ? snapshot.link_notes.filter((note) => typeof note === 'string') : [];
+    if (copied) notify(() => [noticeStrings().linkCopied, ...notes].join(' '), false);
+    else notify(() => noticeStrings().linkNotCopied, true);
+    emitLocal('linkcopied', { url, copied });
+    return url;
+  }
+
+  // ---- training milestones (from the state; the host page and knobs.on('training') get them) ----------
+
+  const STEP_MILESTONES = [100, 250, 500, 1000, 2000, 5000, 10000, 20000];
+  const training = { running: false, step: 0, next: 0, divergence: '' };
+
+  function trackTraining(snapshot) {
+    const run = snapshot.lab && snapshot.lab.pretrain;
+    if (!run || typeof run.step !== 'number') return;
+    const report = (milestone, extra) => emitLocal('training', Object.assign({
+      milestone, step: run.step, loss: run.loss ?? null, val_loss: run.val_loss ?? null, tokens_seen: run.tokens_seen ?? null,
+    }, extra));
+    if (run.step < training.step) {
+      // A new run (reset, or new settings): its milestones are still ahead.
+      training.next = 0;
+      training.divergence = '';
+    }
+    training.step = run.step;
+    if (run.running && !training.running) report('started');
+    while (training.next < STEP_MILESTONES.length && run.step >= STEP_MILESTONES[training.next]) {
+      report('steps', { target: STEP_MILESTONES[training.next] });
+      training.next++;
+    }
+    const divergence = typeof run.divergence === 'string' ? run.divergence : '';
+    if (divergence && divergence !== training.divergence) report('diverged', { reason: divergence });
+    if (!run.running && training.running) report('stopped');
+    training.divergence = divergence;
+    training.running = Boolean(run.running);
+  }
+
+  // ---- embedding: messages to and from the host page (docs/embedding.md) -------------------------------
+
+  const EMBED_SCHEMA = 1;
+  const inFrame = window.parent !== window;
+  // Read once, from the address the page was opened with: a later fragment cannot redirect the events.
+  const embed = readEmbedOptions();
+
+  function validOrigin(text) {
+    if (typeof text !== 'string' || text === '') return null;
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text ? text : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function readEmbedOptions() {
+    const params = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+    const host = validOrigin(params.get('host'));
+    if (params.has('host') && !host) {
+      console.warn(`[knobs] host=${params.get('host')} is not an origin such as https://example.org; the host page gets no events`);
+    }
+    return {
+      on: params.get('embed') === '1',
+      // Messages flow only inside a frame whose page named its origin.
+      host: inFrame ? host : null,
+      height: -1,          // the content height last reported
+      warnedParent: false,
+    };
+  }
+
+  // postMessage's target origin makes the browser drop the message unless the parent is that origin;
+  // checking first only avoids a console error per event when it is not.
+  function parentIsHost() {
+    const ancestors = window.location.ancestorOrigins;
+    if (ancestors && ancestors.length > 0 && ancestors[0] !== embed.host) {
+      if (!embed.warnedParent) {
+        embed.warnedParent = true;
+        console.warn(`[knobs] host=${embed.host} is not the embedding page's origin (${ancestors[0]}); it gets no events`);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  function postToHost(message) {
+    if (!embed.host || !parentIsHost()) return;
+    try {
+      window.parent.postMessage(Object.assign({ version: EMBED_SCHEMA }, message), embed.host);
+    } catch (error) {
+      console.warn('[knobs] could not send a message to the host page:', error);
+    }
+  }
+
+  function sendEvent(event, data) {
+    postToHost({ type: 'knobs:event', event, data: data === undefined ? null : data });
+  }
+
+  function contentHeight(snapshot) {
+    const value = snapshot && snapshot.embed ? snapshot.embed.content_height : undefined;
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : null;
+  }
+
+  function reportHeight(snapshot) {
+    const height = contentHeight(snapshot);
+    if (height === null || height === embed.height) return;
+    embed.height = height;
+    sendEvent('resize', { height });
+  }
+
+  const roundTo = (value, digits) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+  // App and glue events, in the shape the host page gets them. Results follow xAPI's "result" object
+  // (score {raw, min, max, scaled}, success, completion, ISO 8601 duration, response).
+  function hostEvent(name, payload) {
+    const p = payload && typeof payload === 'object' ? payload : {};
+    switch (name) {
+      case 'quiz_answered':
+        return {
+          question: p.question, correct: p.correct, selected: p.selected, attempt: p.attempt,
+          result: { success: p.correct === true, response: Array.isArray(p.selected) ? p.selected.join('[,]') : '' },
+        };
+      case 'quiz_completed':
+        return { result: { score: p.score, success: p.success, completion: p.completion !== false, duration: p.duration }, duration_s: p.duration_s };
+      case 'matching_completed': {
+        const max = Number(p.max) || 0;
+        const raw = Number(p.score) || 0;
+        return {
+          round: p.round, attempt: p.attempt, mistakes: p.mistakes, duration_s: p.duration_s,
+          // Success: every pair matched at the first try.
+          result: {
+            score: { raw, min: 0, max, scaled: max > 0 ? roundTo(raw / max, 4) : 0 },
+            success: max > 0 && raw === max, completion: true, duration: p.duration,
+          },
+        };
+      }
+      case 'training':
+      case 'error':
+        return p;
+      default:
+        return undefined;   // everything else stays inside the page
+    }
+  }
+
+  function forwardToHost(name, payload) {
+    const data = hostEvent(name, payload);
+    if (data !== undefined) sendEvent(name, data);
+  }
+
+  const PANEL_IDS = ['lifecycle', 'table', 'matching', 'quiz', 'faq', 'about', 'pretrain', 'knobs', 'inference', 'finetune', 'weights', 'cost'];
+
+  // What the host page may ask. Each returns the app's reply, {ok} or {ok: false, error}.
+  const HOST_COMMANDS = {
+    load_preset(args) {
+      if (typeof args.id !== 'string' || args.id === '') return { ok: false, error: 'load_preset needs a string "id"' };
+      return api.command('load_preset', { id: args.id });
+    },
+    set_panel(args) {
+      const panels = typeof args.panel === 'string' ? args.panel.split(',') : args.panel;
+      if (!Array.isArray(panels) || panels.length < 1 || panels.length > 2 || !panels.every((id) => PANEL_IDS.includes(id))) {
+        return { ok: false, error: `set_panel needs "panel": one or two of ${PANEL_IDS.join(', ')}` };
+      }
+      // The same key the embedding link uses, so a command and a link show the same thing.
+      return api.command('load_link', { fragment: '#v=2&panel=' + panels.join(',') });
+    },
+    set_lang(args) {
+      if (typeof args.lang !== 'string') return { ok: false, error: 'set_lang needs "lang": "en" or "pt-BR"' };
+      return api.command('set_lang', { lang: args.lang });
+    },
+    reset_progress() {
+      return api.command('reset_progress');
+    },
+  };
+
+  function onHostMessage(event) {
+    // Only the page that embeds us, from the origin it declared: anything else is ignored, silently,
+    // since other scripts on the web post messages of their own.
+    if (!embed.host || event.source !== window.parent || event.origin !== embed.host) return;
+    const message = event.data;
+    if (!message || typeof message !== 'object' || message.type !== 'knobs:command') return;
+    const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
+    const reply = (result) => postToHost({
+      type: 'knobs:reply', id, ok: Boolean(result && result.ok), ...(result && !result.ok ? { error: String(result.error) } : {}),
+    });
+    if (message.version !== EMBED_SCHEMA) {
+      reply({ ok: false, error: `message version ${JSON.stringify(message.version)} is not supported; this Knobs speaks version ${EMBED_SCHEMA}` });
+      return;
+    }
+    const name = typeof message.command === 'string' ? message.command : '';
+    if (!Object.prototype.hasOwnProperty.call(HOST_COMMANDS, name)) {
+      reply({ ok: false, error: `unknown command ${JSON.stringify(name)} (known: ${Object.keys(HOST_COMMANDS).join(', ')})` });
+      return;
+    }
+    const args = message.args && typeof message.args === 'object' && !Array.isArray(message.args) ? message.args : {};
+    running.promise.then(() => reply(HOST_COMMANDS[name](args)),
+      (error) => reply({ ok: false, error: `Knobs is not running (${error.kind})` }));
+  }
+
+  // Commands from the host need only a running engine, not a drawn frame: browsers draw no frames in a
+  // cross-origin frame scrolled out of view, and a host may well talk to such a frame.
+  const running = {};
+  running.promise = new Promise((resolve, reject) => {
+    running.resolve = resolve;
+    running.reject = reject;
+  });
+  running.promise.catch(() => {});
+
+  // Called when the engine runs (not at the first frame, for the same reason): the host may send commands.
+  function announceToHost() {
+    running.resolve();
+    const snapshot = safeState();
+    const height = contentHeight(snapshot);
+    if (height !== null) embed.height = height;
+    sendEvent('ready', { app: api.version, lang: snapshot ? snapshot.lang : null, height });
+  }
+
+  function startEmbedding() {
+    if (embed.on) document.documentElement.dataset.knobsEmbed = '';
+    if (embed.on && !embed.host && inFrame) {
+      console.warn('[knobs] embedded without host=<origin of this page>: the page gets no events and its commands are ignored');
+    }
+    if (!embed.host) return;
+    window.addEventListener('message', onHostMessage);
+    listeners.set('*', (listeners.get('*') || new Set()).add(forwardToHost));
+  }
+
+  // ---- watching the state ------------------------------------------------------------------------------
+
+  // One look at the state every so often (not every frame: the snapshot is a few kilobytes of JSON)
+  // keeps the address on the current link, the host page's frame at the content's height, and
+  // reports training milestones.
+  function watchState() {
+    const period = embed.host ? config.embedPollMs : config.linkSyncMs;
+    let warned = false;
+    const tick = () => {
+      if (fatalError) return;
+      if (document.visibilityState !== 'hidden') {
+        try {
+          const snapshot = rawState();
+          if (snapshot) {
+            followLink(snapshot);
+            trackTraining(snapshot);
+            if (embed.host) reportHeight(snapshot);
+          }
+        } catch (error) {
+          if (!warned) console.warn('[knobs] reading the state failed:', error);
+          warned = true;
+        }
+      }
+      setTimeout(tick, period);
+    };
+    setTimeout(tick, period);
+  }
+
   window.knobsGlue = Object.freeze({
     copyText,
     emit: emitFromApp,
     fatal: fatalFromApp,
     // main() calls this once its window exists, just before it enters the main loop.
     started: () => onMainStarted(),
+    pickFile,
+    download,
+    saveProgress,
+    loadProgress,
+    // From a button inside a frame: the work (which calls back into the app) waits until the frame is over.
+    copyLink: () => {
+      Promise.resolve().then(copyLink).catch((error) => console.warn('[knobs] copyLink failed:', error));
+    },
   });
 
   // ---- the page API: window.knobs ----------------------------------------------------------------
@@ -809,6 +1518,17 @@
       return set ? set.delete(fn) : false;
     },
     timings: () => Object.assign({}, timings),
+    // The address of the current state (this page + the app's fragment), or null before the engine runs.
+    link: () => linkUrl(),
+    copyLink: () => copyLink(),
+    // Opens a File or Blob as the file picker would; resolves to whether the app took it.
+    openFile(file, purpose) {
+      if (!(file instanceof Blob)) throw new TypeError('knobs.openFile(file, purpose): file must be a File or Blob');
+      if (purpose !== undefined && !FILE_PURPOSES[purpose]) {
+        throw new TypeError('knobs.openFile(file, purpose): purpose must be "weights" or "text" (or left out)');
+      }
+      return openFile(file, purpose);
+    },
   };
   Object.defineProperty(window, 'knobs', { value: Object.freeze(api), enumerable: true });
 
@@ -823,7 +1543,9 @@
     try {
       response = await fetch(url, { credentials: 'same-origin' });
     } catch (error) {
-      throw new KnobsLoadError('network', { file: url }, error);
+      // In a frame sandboxed without allow-same-origin the page has an opaque origin, so this fetch is
+      // cross-origin and fails for want of CORS headers: say that rather than blame the network.
+      throw new KnobsLoadError(hasOpaqueOrigin() ? 'sandbox' : 'network', { file: url }, error);
     }
     if (!response.ok) {
       const status = `${response.status}${response.statusText ? ' ' + response.statusText : ''}`;
@@ -947,6 +1669,10 @@
     callExport('knobs_set_visible', [document.visibilityState === 'hidden' ? 0 : 1]);
     if (contextState.lost) callExport('knobs_context_lost', []);
     watchPointerKind();
+    startLinks();
+    announceToHost();
+    openShippedModel();
+    watchState();
     waitForFirstFrame();
   }
 
@@ -1018,6 +1744,9 @@
     mark('glueStarted');
     localizeShell();
     installInputHandlers();
+    installDropHandlers();
+    createFileInput();
+    startEmbedding();
 
     if (!hasWebAssembly()) return fail('no-wasm', {}, new Error('WebAssembly is not defined'));
     if (!hasWasmSimd()) return fail('no-simd', {}, new Error('WebAssembly.validate rejected a SIMD module'));
@@ -1033,6 +1762,8 @@
 
     const compiled = downloadAndCompile(config.wasmUrl).then((module) => {
       mark('wasmCompiled');
+      // The model downloads while the engine instantiates and starts, not against the engine's download.
+      if (!shippedModel) fetchShippedModel();
       return module;
     });
     compiled.catch((error) => fail(error.kind || 'compile', error.values || { file: config.wasmUrl }, error));

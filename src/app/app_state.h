@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/lab.h"
+#include "app/lesson_state.h"
 
 namespace knobs {
 
@@ -34,6 +35,9 @@ struct PlatformHooks {
     std::function<void(const std::string&)> copy_text;                          // Clipboard API on the web
     std::function<void(const std::string& name, const std::string& json)> emit;  // app events -> page
     std::function<void(const std::string& purpose)> pick_file;                   // open a file picker
+    std::function<void()> copy_link;                                            // page URL + current fragment
+    std::function<void(const std::string& json)> save_progress;                 // lesson progress -> localStorage
+    std::function<std::string()> load_progress;                                 // "" when nothing is stored
     std::function<void(const std::string& name, const std::vector<uint8_t>& bytes, const std::string& mime)>
         download;                                                                // save a file
     // Draws a (rows, cols) row-major matrix into the screen rectangle [x0,y0]-[x1,y1] of an ImDrawList with
@@ -72,6 +76,17 @@ struct LabUi {
     double hw_price_per_hour = 2.0;   // dollars per accelerator hour (editable)
 };
 
+// What a link asked for beyond plain settings (src/app/url_state.h): the scheduler, the shell and the
+// platform act on these. Set by apply(); read back by capture() so a shared link asks for the same.
+struct LinkOptions {
+    int run_steps = 0;                 // run=N: train N steps automatically once the link is loaded
+    std::string corpus_url;            // corpus_url=: same-origin .txt the platform fetches as the learner's text
+    bool embed = false;                // embed=1: the app sits inside another page
+    std::vector<PanelId> hidden;       // hide=: panels the embedding page does not show
+    std::vector<std::string> locked;   // lock=: link keys whose controls are read-only
+    std::string host;                  // host=: origin of the embedding page ("" for none)
+};
+
 // A screen rectangle in CSS pixels relative to the canvas, recorded when a named element was drawn, so
 // browser tests and the accessibility mirror can find real pixels.
 struct HitRect { float x = 0, y = 0, w = 0, h = 0; };
@@ -102,6 +117,8 @@ struct AppState {
     // ---- the lab ----
     Lab lab;
     LabUi lab_ui;
+    LinkOptions link;                 // what the loaded link asked for (url_state.h)
+    LessonState lesson;               // the lesson panels' content, games and progress (lesson_state.h)
     double frame_budget_ms = 8.0;     // training work per frame; keeps the page responsive
 
     // ---- bookkeeping ----

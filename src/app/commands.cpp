@@ -5,6 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app/i18n.h"
+#include "app/lab_commands.h"
+#include "app/presets.h"
+#include "app/url_state.h"
+#include "core/utf8.h"
 
 namespace knobs {
 
@@ -39,6 +43,31 @@ void set_ui_scale(AppState& s, float scale) {
     scale = std::clamp(std::isfinite(scale) ? scale : 1.0f, 1.0f, 2.0f);
     if (scale != s.ui_scale) s.fonts_dirty = true;
     s.ui_scale = scale;
+}
+
+std::string open_bytes(AppState& s, std::span<const uint8_t> bytes, const std::string& name, const std::string& purpose) {
+    if (purpose == "weights" || purpose == "shipped") {
+        std::string err = s.lab.open(bytes, name, purpose == "shipped");
+        if (!err.empty()) s.notify(err, true);
+        else if (purpose == "weights") s.notify(name + ": " + tr(s.lang, "notice.opened_weights"));
+        return err;
+    }
+    if (purpose == "text") {
+        SanitizedText t = sanitize_user_text(bytes);
+        if (!t.ok()) {
+            const std::string err = name + ": " + t.error;
+            s.notify(err, true);
+            return err;
+        }
+        s.user_text_name = name;
+        s.user_text_bytes = t.text.size();
+        s.link.corpus_url.clear();  // the learner's own text replaces the one a link pointed to
+        s.lab.set_user_text(std::move(t.text), name);
+        s.lab_ui.editing.corpus = CorpusChoice::user;
+        s.notify(name + ": " + tr(s.lang, "notice.opened_text"));
+        return {};
+    }
+    return "unknown purpose \"" + purpose + "\"";
 }
 
 namespace {
@@ -95,13 +124,50 @@ CommandResult run_command(AppState& s, const std::string& text) {
         s.show_help = !s.show_help;
         return {};
     }
+    if (name == "notify") {
+        // The page's own messages (a file too large to open, "link copied") appear with the app's notices.
+        const json* t = arg(j, "text");
+        const json* e = arg(j, "error");
+        if (!t || !t->is_string() || t->get_ref<const std::string&>().empty())
+            return fail("notify needs a non-empty string \"text\"");
+        if (t->get_ref<const std::string&>().size() > 1000) return fail("notify's \"text\" is longer than 1000 bytes");
+        if (e && !e->is_boolean()) return fail("notify's \"error\" must be true or false");
+        s.notify(t->get<std::string>(), e && e->get<bool>());
+        return {};
+    }
+    if (name == "load_link") {
+        const json* f = arg(j, "fragment");
+        if (!f || !f->is_string()) return fail("load_link needs a string \"fragment\" (\"#v=2&...\")");
+        UrlDecode d = decode_fragment(f->get<std::string>());
+        if (d.refused) return fail(d.notices.empty() ? "the link was refused" : d.notices.front());
+        for (const auto& n : d.notices) s.notify(n);
+        for (const auto& n : apply(s, d.state)) s.notify(n);
+        return {};
+    }
+    if (name == "link") {
+        CommandResult r;
+        r.data = share_check(s).fragment;
+        return r;
+    }
+    if (name == "load_preset") {
+        const json* id = arg(j, "id");
+        if (!id || !id->is_string()) return fail("load_preset needs a string \"id\"");
+        bool ok = false;
+        std::vector<std::string> notices = load_preset(s, id->get<std::string>(), &ok);
+        if (!ok) return fail(notices.empty() ? "unknown preset" : notices.front());
+        for (const auto& n : notices) s.notify(n);
+        return {};
+    }
+    if (CommandResult lesson_result; run_lesson_command(s, name, j, lesson_result)) return lesson_result;
+    if (CommandResult lab_result; run_lab_command(s, name, j, lab_result)) return lab_result;
     return fail("unknown command \"" + name + "\"");
 }
 
 std::string command_result_json(const CommandResult& r) {
     json j{{"ok", r.ok}};
     if (!r.ok) j["error"] = r.error;
-    return j.dump();
+    if (r.data) j["data"] = *r.data;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string state_json(const AppState& s) {
@@ -127,6 +193,15 @@ std::string state_json(const AppState& s) {
     json notices = json::array();
     for (const auto& n : s.notices) notices.push_back({{"text", n.text}, {"error", n.is_error}});
     j["notices"] = notices;
+    j["lesson"] = lesson_state_json(s);
+    j["lab"] = lab_state_json(s);
+    {
+        // The link to this state (what the "link" command returns) and, when it cannot reproduce the state
+        // exactly, why not ("your own text is not in the link").
+        const ShareCheck share = share_check(s);
+        j["fragment"] = share.fragment;
+        j["link_notes"] = share.reasons;
+    }
     // Strings from files or users may hold invalid UTF-8; replace rather than throw.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -25,6 +25,9 @@ EM_JS(void, js_copy_text, (const char* text), {
 EM_JS(void, js_emit, (const char* name, const char* json), {
     if (window.knobsGlue && window.knobsGlue.emit) window.knobsGlue.emit(UTF8ToString(name), UTF8ToString(json));
 });
+EM_JS(void, js_copy_link, (), {
+    if (window.knobsGlue && window.knobsGlue.copyLink) window.knobsGlue.copyLink();
+});
 EM_JS(void, js_pick_file, (const char* purpose), {
     if (window.knobsGlue && window.knobsGlue.pickFile) window.knobsGlue.pickFile(UTF8ToString(purpose));
 });
@@ -123,6 +126,7 @@ int main() {
     };
     s.hooks.emit = [](const std::string& name, const std::string& json) { js_emit(name.c_str(), json.c_str()); };
     s.hooks.pick_file = [](const std::string& purpose) { js_pick_file(purpose.c_str()); };
+    s.hooks.copy_link = []() { js_copy_link(); };
     s.hooks.download = [](const std::string& name, const std::vector<uint8_t>& bytes, const std::string& mime) {
         js_download(name.c_str(), bytes.data(), static_cast<int>(bytes.size()), mime.c_str());
     };

@@ -1,5 +1,6 @@
 // "About Knobs / how to use": what the app is and how to drive it.
 #include "app/i18n.h"
+#include "app/presets.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
 
@@ -23,6 +24,20 @@ void ShowAbout(AppState& s, bool* open) {
         ImGui::Bullet();
         ImGui::TextWrapped("%s", tr(L, key));
     }
+    ImGui::Spacing();
+    // Presets and sharing live here too, so phones (whose top bar has no room for them) have them.
+    ImGui::SeparatorText(tr(L, "topbar.presets"));
+    for (const Preset& p : presets()) {
+        if (ImGui::Button(tr(L, p.title_key.c_str()))) {
+            bool ok = false;
+            for (auto& n : load_preset(s, p.id, &ok)) s.notify(n, !ok);
+        }
+        RecordHit(s, "about.preset." + p.id);
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tr(L, p.desc_key.c_str()));
+    }
+    if (ImGui::Button(tr(L, "topbar.copy_link"))) copy_current_link(s);
+    RecordHit(s, "about.copy_link");
     ImGui::Spacing();
     TextDim(tr(L, "about.privacy"));
     ImGui::PopTextWrapPos();

@@ -20,6 +20,9 @@ void ShowFinetune(AppState& s, bool* open);
 void ShowWeightsFile(AppState& s, bool* open);
 void ShowCost(AppState& s, bool* open);
 
+// Copies a link to the current state (page URL + fragment) and says what a link cannot carry.
+void copy_current_link(AppState& s);
+
 // Lays out the top bar and the two columns (or one column of tabs on narrow screens) for this frame.
 void DrawShell(AppState& s);
 

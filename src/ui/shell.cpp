@@ -5,6 +5,8 @@
 
 #include "app/commands.h"
 #include "app/i18n.h"
+#include "app/presets.h"
+#include "app/url_state.h"
 #include "ui/panels.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
@@ -66,12 +68,39 @@ void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
     ImGui::EndTabBar();
 }
 
+// Every preset is just a link; picking one loads it like opening that link.
+void PresetsPopup(AppState& s) {
+    if (!ImGui::BeginPopup("##presets")) return;
+    for (const Preset& p : presets()) {
+        if (ImGui::Selectable(tr(s.lang, p.title_key.c_str()))) {
+            bool ok = false;
+            for (auto& n : load_preset(s, p.id, &ok)) s.notify(n, !ok);
+            ImGui::CloseCurrentPopup();
+        }
+        RecordHit(s, "preset." + p.id);
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tr(s.lang, p.desc_key.c_str()));
+    }
+    ImGui::EndPopup();
+}
+
 bool side_has_panels(Side side) {
     for (int i = 0; i < kNumPanels; ++i)
         if (panel_side(static_cast<PanelId>(i)) == side) return true;
     return false;
 }
 }  // namespace
+
+void copy_current_link(AppState& s) {
+    if (s.hooks.copy_link) {
+        s.hooks.copy_link();
+    } else if (s.hooks.copy_text) {
+        s.hooks.copy_text(share_check(s).fragment);
+        s.notify(tr(s.lang, "notice.link_copied"));
+    }
+    const ShareCheck share = share_check(s);
+    for (const auto& reason : share.reasons) s.notify(reason);
+}
 
 void ShowTopBar(AppState& s) {
     const Palette& pal = palette(s.theme);
@@ -98,9 +127,23 @@ void ShowTopBar(AppState& s) {
     const char* help_label = tr(L, "topbar.help");
     const ImGuiStyle& st = ImGui::GetStyle();
     auto button_w = [&](const char* t) { return ImGui::CalcTextSize(t).x + st.FramePadding.x * 2; };
-    const float total = button_w(lang_label) + button_w(theme_label) + button_w(help_label) + st.ItemSpacing.x * 2;
+    const char* presets_label = tr(L, "topbar.presets");
+    const char* link_label = tr(L, "topbar.copy_link");
+    const bool wide = s.layout == Layout::two_column;
+    float total = button_w(lang_label) + button_w(theme_label) + button_w(help_label) + st.ItemSpacing.x * 2;
+    if (wide) total += button_w(presets_label) + button_w(link_label) + st.ItemSpacing.x * 2;
     ImGui::SameLine(ImGui::GetWindowWidth() - total - st.WindowPadding.x);
     ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
+    // On phones the presets and the link move into the Help panel's menu, so the bar never overflows.
+    if (wide) {
+        if (ImGui::Button(presets_label)) ImGui::OpenPopup("##presets");
+        RecordHit(s, "topbar.presets");
+        ImGui::SameLine();
+        if (ImGui::Button(link_label)) copy_current_link(s);
+        RecordHit(s, "topbar.copy_link");
+        ImGui::SameLine();
+    }
+    PresetsPopup(s);
     if (ImGui::Button(lang_label)) set_language(s, s.lang == "en" ? "pt-BR" : "en");
     RecordHit(s, "topbar.lang");
     ImGui::SameLine();

@@ -169,3 +169,23 @@ export async function routeHostPage(page, baseUrl, appPath) {
   await page.route(baseUrl + '__host.css', (route) =>
     route.fulfill({ status: 200, contentType: 'text/css; charset=utf-8', body: HOST_CSS }));
 }
+
+// Dispatches a drag-and-drop of `files` ([{name, text, type}]) onto the canvas, as the browser does for
+// files dragged from the desktop. Returns which events the page accepted and whether the hint showed.
+export function dropFiles(page, files, { drop = true } = {}) {
+  return page.evaluate(({ list, drop }) => {
+    const data = new DataTransfer();
+    for (const { name, text, type } of list) data.items.add(new File([text], name, { type: type || '' }));
+    const canvas = document.getElementById('canvas');
+    const fire = (type) => {
+      const event = new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true, clientX: 300, clientY: 300 });
+      canvas.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    const accepted = { enter: fire('dragenter'), over: fire('dragover') };
+    accepted.hintShown = !document.getElementById('drop-hint').hidden;
+    if (drop) accepted.drop = fire('drop');
+    accepted.hintAfter = !document.getElementById('drop-hint').hidden;
+    return accepted;
+  }, { list: files, drop });
+}

@@ -1,0 +1,104 @@
+// make bench: every speed figure in one run, as ratios against baselines measured in the same run.
+//   1. knobs_bench natively and as wasm under node (training, matmul kernel, KV-cache inference)
+//   2. the real app in headless Chromium: frame times idle and while training, and training speed there
+// Writes bench-results.json at the repo root and prints it.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, newPage, waitForReady } from '../tests/browser/lib/harness.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { startServer } = require(path.join(ROOT, 'scripts/serve'));
+const SECONDS = process.env.BENCH_SECONDS || '3';
+
+function runBench(cmd, args) {
+  const out = execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  return JSON.parse(line);
+}
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+
+// Frame intervals measured in the page with requestAnimationFrame over `ms` milliseconds.
+async function frameTimes(page, ms) {
+  return page.evaluate((duration) => new Promise((resolve) => {
+    const times = [];
+    let last = performance.now();
+    const end = last + duration;
+    function tick(now) {
+      times.push(now - last);
+      last = now;
+      if (now < end) requestAnimationFrame(tick); else resolve(times.slice(1));
+    }
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
+async function browserFigures() {
+  const site = path.join(ROOT, 'build/web/site');
+  if (!existsSync(path.join(site, 'knobs.wasm'))) throw new Error('build/web/site is not built (make web)');
+  const server = await startServer({ root: site, port: 0 });
+  const browser = await launchBrowser();
+  try {
+    const { page } = await newPage(browser, { width: 1280, height: 800, dpr: 1 });
+    await page.goto(server.url + 'index.html');
+    await waitForReady(page);
+    await page.waitForTimeout(1000);
+    const idle = await frameTimes(page, 3000);
+    await page.evaluate(() => window.knobs.command('lab_play'));
+    await page.waitForTimeout(1500);  // past model creation and the first steps
+    const train = await frameTimes(page, 5000);
+    const lab = await page.evaluate(() => window.knobs.state().lab.pretrain);
+    await page.evaluate(() => window.knobs.command('lab_pause'));
+    return {
+      frame_ms_idle_p50: percentile(idle, 0.5),
+      frame_ms_train_p50: percentile(train, 0.5),
+      frame_ms_train_p95: percentile(train, 0.95),
+      frame_ratio_train_idle: percentile(train, 0.5) / percentile(idle, 0.5),
+      train_tokens_per_s_browser: lab.tokens_per_s,
+      browser_steps_in_bench: lab.step,
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const native = runBench(path.join(ROOT, 'build/native/knobs_bench'), [SECONDS]);
+const wasm = runBench('node', ['--no-experimental-fetch', path.join(ROOT, 'build/web/knobs_bench.js'), SECONDS]);
+const results = {
+  train_tokens_per_s_native: native.train_tokens_per_s,
+  train_tokens_per_s_wasm: wasm.train_tokens_per_s,
+  wasm_native_train_ratio: wasm.train_tokens_per_s / native.train_tokens_per_s,
+  train_gflops_native: native.train_gflops,
+  train_gflops_wasm: wasm.train_gflops,
+  matmul_best_gflops_native: native.matmul_best_gflops,
+  matmul_best_gflops_wasm: wasm.matmul_best_gflops,
+  matmul_best_shape_wasm: wasm.matmul_best_shape,
+  train_to_matmul_ratio_wasm: wasm.train_gflops / wasm.matmul_best_gflops,
+  train_tokens_per_s_large_native: native.train_tokens_per_s_large,
+  train_tokens_per_s_large_wasm: wasm.train_tokens_per_s_large,
+  params_default: native.params_default,
+  params_large: native.params_large,
+  train_tokens_per_cpu_s_native: native.train_tokens_per_s_cpu,
+  train_tokens_per_cpu_s_wasm: wasm.train_tokens_per_s_cpu,
+  infer_ms_per_token_pos10_wasm: wasm.infer_ms_per_token_pos10,
+  infer_ms_per_token_pos200_wasm: wasm.infer_ms_per_token_pos200,
+  kv_cache_ratio: wasm.kv_cache_ratio,
+  kv_cache_ratio_native: native.kv_cache_ratio,
+};
+try {
+  Object.assign(results, await browserFigures());
+  results.browser_vs_node_wasm_train = results.train_tokens_per_s_browser / results.train_tokens_per_s_wasm;
+} catch (error) {
+  results.browser_error = String(error.message || error);
+}
+results.load_average_1min = (await import('node:os')).loadavg()[0];
+writeFileSync(path.join(ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(JSON.stringify(results, null, 2));

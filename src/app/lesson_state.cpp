@@ -1,0 +1,541 @@
+#include "app/lesson_state.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_state.h"
+#include "app/commands.h"
+#include "app/i18n.h"
+#include "core/checksum.h"
+
+namespace knobs {
+
+using nlohmann::json;
+using lesson::Content;
+
+namespace {
+
+const Content* content_in(const LessonState& L, const std::string& lang) {
+    if (L.library.languages.empty()) return nullptr;
+    if (const Content* c = L.library.find(lang)) return c;
+    return &L.library.languages.front();
+}
+
+const Content* reference_content(const LessonState& L) {
+    return L.library.languages.empty() ? nullptr : &L.library.languages.front();
+}
+
+void emit(AppState& s, const char* name, const json& payload) {
+    if (s.hooks.emit) s.hooks.emit(name, payload.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+// ISO 8601 duration as xAPI writes it ("PT41.25S"); seconds are not folded into minutes, which ISO allows.
+std::string iso_duration(double seconds) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "PT%.2fS", std::max(0.0, seconds));
+    return buf;
+}
+
+// The seed of the matching game: a returning learner starts on a different draw than last time, and the
+// same saved progress always gives the same draw.
+std::uint64_t matching_seed(const lesson::Progress& p) {
+    return kMatchingSeed + static_cast<std::uint64_t>(std::max(0, p.rounds_completed));
+}
+
+void load_saved_progress(AppState& s, LessonState& L, const Content& reference) {
+    if (!s.hooks.load_progress) return;
+    const std::string text = s.hooks.load_progress();
+    lesson::ProgressLoad load = lesson::parse_progress(text, &reference);
+    switch (load.status) {
+        case lesson::ProgressStatus::fresh:
+            return;
+        case lesson::ProgressStatus::discarded:
+            L.progress_note = load.reason;
+            s.notify(lesson_text(s, "progress_discarded"), /*is_error=*/true);
+            // The notice says the data "was cleared": overwrite it so the next visit starts clean.
+            save_lesson_progress(s);
+            return;
+        case lesson::ProgressStatus::restored:
+            L.progress = std::move(load.progress);
+            for (const auto& why : load.dropped) L.progress_note += (L.progress_note.empty() ? "" : "; ") + why;
+            if (L.quiz) lesson::restore_quiz(*L.quiz, L.progress);
+            if (!L.progress.empty()) s.notify(lesson_text(s, "progress_restored"));
+            if (!load.dropped.empty()) save_lesson_progress(s);  // store the trimmed record
+            return;
+    }
+}
+
+// Lets the learner continue where they stopped: the first question not answered yet.
+int first_open_question(const lesson::QuizSession& quiz) {
+    for (int q = 0; q < quiz.question_count(); ++q)
+        if (!quiz.is_checked(q)) return q;
+    return 0;
+}
+
+const char* feedback_key(lesson::OptionFeedback f) {
+    switch (f) {
+        case lesson::OptionFeedback::correct: return "correct";
+        case lesson::OptionFeedback::incorrect: return "incorrect";
+        case lesson::OptionFeedback::missed: return "missed";
+        case lesson::OptionFeedback::none: break;
+    }
+    return "none";
+}
+
+json ledger_json(const ActivityLedger& a, bool active) {
+    // The lab marks pre-training "started" as soon as a run has fresh weights; it has run once it spent work.
+    const bool ran = a.started && (a.flops > 0 || a.tokens > 0);
+    const bool after_known = ran && a.checksum_after != 0;
+    return json{{"run", ran},
+                {"active", active},
+                {"flops", a.flops},
+                {"seconds", a.seconds},
+                {"tokens", a.tokens},
+                {"checksum_before", ran ? checksum_hex(a.checksum_before) : ""},
+                {"checksum_after", after_known ? checksum_hex(a.checksum_after) : ""},
+                {"changed", after_known ? json(a.checksum_before != a.checksum_after) : json(nullptr)}};
+}
+
+CommandResult fail(std::string message) {
+    CommandResult r;
+    r.ok = false;
+    r.error = std::move(message);
+    return r;
+}
+
+// The question a command names with "question", or the current one when it names none.
+bool question_arg(const LessonState& L, const json& args, int* q, CommandResult& result) {
+    const auto it = args.find("question");
+    if (it == args.end()) {
+        *q = L.current_question;
+        return true;
+    }
+    if (!it->is_string()) {
+        result = fail("\"question\" must be a question id string");
+        return false;
+    }
+    *q = L.quiz->find(it->get_ref<const std::string&>());
+    if (*q < 0) {
+        result = fail("unknown quiz question \"" + it->get<std::string>() + "\"");
+        return false;
+    }
+    return true;
+}
+
+bool string_arg(const json& args, const char* key, std::string* out) {
+    const auto it = args.find(key);
+    if (it == args.end() || !it->is_string()) return false;
+    *out = it->get<std::string>();
+    return true;
+}
+
+}  // namespace
+
+LessonState& ensure_lesson(AppState& s) {
+    LessonState& L = s.lesson;
+    if (L.loaded) return L;
+    L.loaded = true;
+    L.library = lesson::load_embedded_content();
+    if (L.library.languages.empty()) {
+        L.error = L.library.errors.empty() ? "no lesson content" : L.library.errors.front().to_string();
+        s.notify(L.error, /*is_error=*/true);
+        return L;
+    }
+    // A translation that failed validation is left out; the reference language still works.
+    if (!L.library.errors.empty()) s.notify(L.library.errors.front().to_string(), /*is_error=*/true);
+
+    const Content& reference = L.library.languages.front();
+    if (auto quiz = lesson::QuizSession::create(reference.quiz, kQuizSeed)) L.quiz = std::move(*quiz.value);
+    else L.error = quiz.error;
+    load_saved_progress(s, L, reference);
+    if (auto game = lesson::MatchingGame::create(reference.concept_ids(), matching_seed(L.progress))) L.matching = std::move(*game.value);
+    else L.error = game.error;
+    if (L.quiz) L.current_question = first_open_question(*L.quiz);
+    return L;
+}
+
+const Content* lesson_content(AppState& s) { return content_in(ensure_lesson(s), s.lang); }
+
+const char* lesson_text(AppState& s, std::string_view key) {
+    LessonState& L = s.lesson;  // not ensure_lesson(): the loader itself asks for notice texts
+    for (const Content* c : {content_in(L, s.lang), reference_content(L)}) {
+        if (!c) continue;
+        if (auto it = c->ui.find(key); it != c->ui.end()) {
+            if (c != content_in(L, s.lang)) L.missing_ui_keys.insert(s.lang + ":" + std::string(key));
+            return it->second.c_str();
+        }
+    }
+    // Visible on screen and caught by the tests, never a crash. Set nodes are stable, so the pointer lives on.
+    L.missing_ui_keys.insert(s.lang + ":" + std::string(key));
+    return L.missing_ui_keys.find(s.lang + ":" + std::string(key))->c_str() + s.lang.size() + 1;
+}
+
+std::string lesson_duration_text(AppState& s, double seconds) {
+    const long total = std::lround(std::max(0.0, std::isfinite(seconds) ? seconds : 0.0));
+    const std::string sec = std::to_string(total % 60), min = std::to_string(total / 60);
+    if (total < 60) {
+        const std::pair<std::string_view, std::string_view> v[] = {{"s", sec}};
+        return lesson::fill_placeholders(lesson_text(s, "time_seconds"), v);
+    }
+    const std::pair<std::string_view, std::string_view> v[] = {{"m", min}, {"s", sec}};
+    return lesson::fill_placeholders(lesson_text(s, "time_minutes_seconds"), v);
+}
+
+PanelId demo_panel(lesson::Demo demo) {
+    using lesson::Demo;
+    switch (demo) {
+        case Demo::pretrain: return PanelId::pretrain;
+        case Demo::knobs:
+        case Demo::step_anatomy: return PanelId::knobs;
+        case Demo::inference:
+        case Demo::chat_context:
+        case Demo::temperature: return PanelId::inference;
+        case Demo::finetune:
+        case Demo::lora: return PanelId::finetune;
+        case Demo::weights_file: return PanelId::weights;
+        case Demo::cost_latency: return PanelId::cost;
+        case Demo::count: break;
+    }
+    return PanelId::about;
+}
+
+void show_demo(AppState& s, lesson::Demo demo) {
+    using lesson::Demo;
+    // The mode matters as much as the panel: the context-window demo is the chat view, and the two
+    // fine-tuning demos differ only in the method.
+    if (demo == Demo::chat_context) s.lab_ui.chat = true;
+    if (demo == Demo::inference) s.lab_ui.chat = false;  // the before/after checksum view
+    if (demo == Demo::finetune) s.lab_ui.ft_lora = false;
+    if (demo == Demo::lora) s.lab_ui.ft_lora = true;
+    open_panel(s, demo_panel(demo));
+}
+
+// ---- quiz ----
+
+bool lesson_quiz_go_to(AppState& s, int question) {
+    LessonState& L = ensure_lesson(s);
+    if (!L.quiz || question < 0 || question >= L.quiz->question_count()) return false;
+    if (question != L.current_question) L.quiz_needs_selection = false;
+    L.current_question = question;
+    return true;
+}
+
+bool lesson_quiz_select(AppState& s, int question, int option) {
+    LessonState& L = ensure_lesson(s);
+    if (!L.quiz || !L.quiz->select(question, option, s.time_s)) return false;
+    L.current_question = question;
+    L.quiz_needs_selection = false;
+    return true;
+}
+
+lesson::CheckOutcome lesson_quiz_check(AppState& s, int question) {
+    LessonState& L = ensure_lesson(s);
+    if (!L.quiz) return {};
+    lesson::CheckOutcome out = L.quiz->check(question, s.time_s);
+    L.quiz_needs_selection = out.status == lesson::CheckStatus::nothing_selected;
+    if (out.status != lesson::CheckStatus::checked) return out;
+
+    lesson::record_quiz(L.progress, *L.quiz);
+    save_lesson_progress(s);
+    const lesson::QuizAnswered& a = *out.answered;
+    emit(s, "quiz_answered",
+         json{{"question", a.question_id}, {"correct", a.correct}, {"selected", a.selected_ids},
+              {"attempt", L.quiz->attempts(question)}});
+    if (out.completed) {
+        const lesson::QuizCompleted& c = *out.completed;
+        // xAPI's "result" shape: score {raw, min, max, scaled}, success, completion, ISO 8601 duration.
+        emit(s, "quiz_completed",
+             json{{"score", {{"raw", c.score_raw}, {"min", 0}, {"max", c.score_max}, {"scaled", c.score_scaled}}},
+                  {"success", c.success},
+                  {"completion", true},
+                  {"duration", iso_duration(c.duration_s)},
+                  {"duration_s", c.duration_s}});
+    }
+    return out;
+}
+
+bool lesson_quiz_show_solution(AppState& s, int question) {
+    LessonState& L = ensure_lesson(s);
+    if (!L.quiz || !L.quiz->show_solution(question)) return false;
+    L.solution_folded.erase(L.quiz->question_id(question));
+    lesson::record_quiz(L.progress, *L.quiz);
+    save_lesson_progress(s);
+    return true;
+}
+
+int lesson_quiz_retry_wrong(AppState& s) {
+    LessonState& L = ensure_lesson(s);
+    if (!L.quiz) return 0;
+    const std::vector<int> wrong = L.quiz->wrong_questions();
+    const int reopened = L.quiz->retry_wrong();
+    if (reopened > 0) {
+        L.current_question = wrong.front();
+        L.quiz_needs_selection = false;
+    }
+    return reopened;
+}
+
+// ---- matching ----
+
+std::string match_card_id(const lesson::MatchingGame& game, int card) {
+    if (card < 0 || card >= game.card_count()) return {};
+    const lesson::MatchCard c = game.card(card);
+    return std::string(c.side == lesson::MatchSide::term ? "term." : "def.") + game.pair_id(c.pair);
+}
+
+int match_card_from_id(const lesson::MatchingGame& game, std::string_view id) {
+    for (int i = 0; i < game.card_count(); ++i)
+        if (match_card_id(game, i) == id) return i;
+    return -1;
+}
+
+lesson::TapOutcome lesson_match_tap(AppState& s, int card) {
+    LessonState& L = ensure_lesson(s);
+    if (!L.matching) return {};
+    lesson::TapOutcome out = L.matching->tap(card, s.time_s);
+    if (out.result != lesson::TapResult::matched) return out;
+    lesson::record_matched_pairs(L.progress, *L.matching);
+    if (out.completed) {
+        const lesson::MatchingCompleted& c = *out.completed;
+        lesson::record_round_completed(L.progress, c);
+        emit(s, "matching_completed",
+             json{{"score", c.score},
+                  {"max", c.max},
+                  {"mistakes", c.mistakes},
+                  {"duration", iso_duration(c.duration_s)},
+                  {"duration_s", c.duration_s},
+                  {"round", L.matching->round_number()},
+                  {"attempt", L.matching->attempt()}});
+    }
+    save_lesson_progress(s);
+    return out;
+}
+
+void lesson_match_retry(AppState& s) {
+    if (LessonState& L = ensure_lesson(s); L.matching) L.matching->retry();
+}
+
+void lesson_match_new_round(AppState& s) {
+    if (LessonState& L = ensure_lesson(s); L.matching) L.matching->new_round();
+}
+
+// ---- progress ----
+
+void save_lesson_progress(AppState& s) {
+    if (s.hooks.save_progress) s.hooks.save_progress(lesson::serialize_progress(s.lesson.progress));
+}
+
+void lesson_reset_progress(AppState& s) {
+    LessonState& L = ensure_lesson(s);
+    lesson::reset_progress(L.progress);
+    if (L.quiz) L.quiz->reset();
+    if (L.matching) L.matching->retry();  // the pairs matched in this attempt were part of the progress
+    L.current_question = 0;
+    L.quiz_needs_selection = false;
+    L.solution_folded.clear();
+    L.confirm_reset = false;
+    L.progress_note.clear();
+    save_lesson_progress(s);
+}
+
+// ---- commands ----
+
+bool run_lesson_command(AppState& s, const std::string& name, const json& args, CommandResult& result) {
+    static const std::set<std::string, std::less<>> kNames = {
+        "quiz_select", "quiz_check",     "quiz_go_to",      "quiz_show_solution", "quiz_retry_wrong", "match_tap",
+        "match_retry", "match_new_round", "lifecycle_select", "show_me",          "reset_progress"};
+    if (!kNames.count(name)) return false;
+    result = {};
+    LessonState& L = ensure_lesson(s);
+    const bool wants_quiz = name.rfind("quiz_", 0) == 0, wants_matching = name.rfind("match_", 0) == 0;
+    if ((wants_quiz && !L.quiz) || (wants_matching && !L.matching) || L.library.languages.empty()) {
+        result = fail("the lesson could not be loaded: " + L.error);
+        return true;
+    }
+
+    if (name == "quiz_select") {
+        std::string question_id, option_id;
+        if (!string_arg(args, "question", &question_id) || !string_arg(args, "option", &option_id)) {
+            result = fail("quiz_select needs \"question\" and \"option\" id strings");
+            return true;
+        }
+        const int q = L.quiz->find(question_id);
+        if (q < 0) {
+            result = fail("unknown quiz question \"" + question_id + "\"");
+            return true;
+        }
+        const int o = L.quiz->find_option(q, option_id);
+        if (o < 0) result = fail("question \"" + question_id + "\" has no option \"" + option_id + "\"");
+        else if (L.quiz->is_checked(q)) result = fail("question \"" + question_id + "\" is already checked; use quiz_retry_wrong to reopen it");
+        else lesson_quiz_select(s, q, o);
+        return true;
+    }
+    if (name == "quiz_check") {
+        int q = 0;
+        if (!question_arg(L, args, &q, result)) return true;
+        const lesson::CheckOutcome out = lesson_quiz_check(s, q);
+        if (out.status == lesson::CheckStatus::nothing_selected) result = fail("select an option before checking");
+        else if (out.status == lesson::CheckStatus::already_checked) result = fail("this question is already checked");
+        else if (out.status != lesson::CheckStatus::checked) result = fail("no such question");
+        return true;
+    }
+    if (name == "quiz_go_to") {
+        int q = 0;
+        if (args.find("question") == args.end()) result = fail("quiz_go_to needs a \"question\" id");
+        else if (question_arg(L, args, &q, result)) lesson_quiz_go_to(s, q);
+        return true;
+    }
+    if (name == "quiz_show_solution") {
+        int q = 0;
+        if (question_arg(L, args, &q, result) && !lesson_quiz_show_solution(s, q))
+            result = fail("answer the question before showing its solution");
+        return true;
+    }
+    if (name == "quiz_retry_wrong") {
+        lesson_quiz_retry_wrong(s);
+        return true;
+    }
+    if (name == "match_tap") {
+        std::string id;
+        if (!string_arg(args, "id", &id)) {
+            result = fail("match_tap needs a card \"id\" such as \"term.c-lora\" or \"def.c-lora\"");
+            return true;
+        }
+        const int card = match_card_from_id(*L.matching, id);
+        if (card < 0) result = fail("no card \"" + id + "\" in this round");
+        else if (lesson_match_tap(s, card).result == lesson::TapResult::ignored)
+            result = fail("card \"" + id + "\" is already matched or the round is over");
+        return true;
+    }
+    if (name == "match_retry") {
+        lesson_match_retry(s);
+        return true;
+    }
+    if (name == "match_new_round") {
+        lesson_match_new_round(s);
+        return true;
+    }
+    if (name == "lifecycle_select") {
+        std::string id;
+        if (!string_arg(args, "stage", &id)) result = fail("lifecycle_select needs a \"stage\" id (\"\" to clear)");
+        else if (!id.empty() && !reference_content(L)->find_stage(id)) result = fail("unknown stage \"" + id + "\"");
+        else L.selected_stage = id;
+        return true;
+    }
+    if (name == "show_me") {
+        std::string id;
+        const auto demo = string_arg(args, "demo", &id) ? lesson::demo_from_id(id) : std::nullopt;
+        if (!demo) result = fail("show_me needs a known \"demo\" id such as \"lora\" or \"chat_context\"");
+        else show_demo(s, *demo);
+        return true;
+    }
+    // reset_progress
+    lesson_reset_progress(s);
+    return true;
+}
+
+json lesson_state_json(const AppState& s) {
+    const LessonState& L = s.lesson;
+    json j;
+    j["loaded"] = L.loaded;
+    if (!L.loaded) return j;
+    j["error"] = L.error;
+    const Content* content = content_in(L, s.lang);
+    j["lang"] = content ? content->language_code : "";
+    j["stage"] = L.selected_stage;
+
+    if (L.quiz && content) {
+        const lesson::QuizSession& quiz = *L.quiz;
+        const int q = L.current_question;
+        const lesson::QuizQuestion* text = content->find_question(quiz.question_id(q));
+        json jq;
+        jq["current"] = quiz.question_id(q);
+        jq["index"] = q;
+        jq["count"] = quiz.question_count();
+        jq["kind"] = quiz.kind(q) == lesson::QuestionKind::single ? "single" : "multiple";
+        jq["prompt"] = text ? text->prompt : "";
+        jq["checked"] = quiz.is_checked(q);
+        jq["correct"] = quiz.is_correct(q);
+        jq["attempts"] = quiz.attempts(q);
+        jq["missed"] = quiz.missed_count(q);
+        jq["can_show_solution"] = quiz.can_show_solution(q);
+        jq["solution_shown"] = quiz.solution_shown(q);
+        jq["needs_selection"] = L.quiz_needs_selection;
+        json options = json::array();
+        for (const int o : quiz.option_order(q)) {
+            const bool has_text = text && o < static_cast<int>(text->options.size());
+            options.push_back({{"id", quiz.option_id(q, o)},
+                               {"text", has_text ? text->options[static_cast<std::size_t>(o)].text : ""},
+                               {"selected", quiz.is_selected(q, o)},
+                               {"feedback", feedback_key(quiz.feedback(q, o))}});
+        }
+        jq["options"] = std::move(options);
+        json questions = json::array();
+        for (int i = 0; i < quiz.question_count(); ++i)
+            questions.push_back({{"id", quiz.question_id(i)}, {"checked", quiz.is_checked(i)}, {"correct", quiz.is_correct(i)}});
+        jq["questions"] = std::move(questions);
+        jq["score"] = {{"raw", quiz.score_raw()}, {"max", quiz.score_max()}, {"scaled", quiz.score_scaled()}};
+        jq["all_checked"] = quiz.all_checked();
+        jq["success"] = quiz.all_checked() && quiz.success();
+        json wrong = json::array();
+        for (const int w : quiz.wrong_questions()) wrong.push_back(quiz.question_id(w));
+        jq["wrong"] = std::move(wrong);
+        j["quiz"] = std::move(jq);
+    }
+
+    if (L.matching && content) {
+        const lesson::MatchingGame& g = *L.matching;
+        json jm;
+        jm["round"] = g.round_number();
+        jm["attempt"] = g.attempt();
+        jm["pairs"] = g.pair_count();
+        jm["matched"] = g.matched_pairs();
+        jm["score"] = g.score();
+        jm["max"] = g.max_score();
+        jm["mistakes"] = g.mistakes();
+        jm["complete"] = g.complete();
+        jm["elapsed_s"] = g.elapsed_s(s.time_s);
+        jm["selected"] = g.selected() ? json(match_card_id(g, *g.selected())) : json(nullptr);
+        jm["focused"] = match_card_id(g, g.focused());
+        const lesson::MatchFeedback& fb = g.last_feedback();
+        jm["feedback"] = fb.result == lesson::TapResult::matched ? "matched" : fb.result == lesson::TapResult::wrong ? "wrong" : "none";
+        json cards = json::array();
+        for (int i = 0; i < g.card_count(); ++i) {
+            const lesson::MatchCard c = g.card(i);
+            const lesson::Concept* pair_concept = content->find_concept(g.pair_id(c.pair));
+            const bool term = c.side == lesson::MatchSide::term;
+            cards.push_back({{"id", match_card_id(g, i)},
+                             {"concept", g.pair_id(c.pair)},
+                             {"side", term ? "term" : "definition"},
+                             {"text", pair_concept ? (term ? pair_concept->term : pair_concept->definition) : ""},
+                             {"matched", c.matched},
+                             {"selected", g.selected() == i}});
+        }
+        jm["cards"] = std::move(cards);
+        j["matching"] = std::move(jm);
+    }
+
+    json jp;
+    jp["answered"] = L.progress.quiz.size();
+    jp["matched_concepts"] = L.progress.matched;
+    jp["rounds_completed"] = L.progress.rounds_completed;
+    if (const auto& b = L.progress.best_round)
+        jp["best_round"] = {{"score", b->score}, {"max", b->max}, {"mistakes", b->mistakes}, {"duration_s", b->duration_s}};
+    else
+        jp["best_round"] = nullptr;
+    jp["note"] = L.progress_note;
+    j["progress"] = std::move(jp);
+
+    const CostView& cost = s.lab.cost();
+    const LabActivity now = s.lab.activity();
+    j["measured"] = {{"pretraining", ledger_json(cost.pretrain, now == LabActivity::pretraining)},
+                     {"finetuning", ledger_json(cost.finetune, now == LabActivity::finetuning)},
+                     {"inference", ledger_json(cost.inference, now == LabActivity::inference)}};
+    return j;
+}
+
+}  // namespace knobs

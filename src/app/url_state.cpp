@@ -1,0 +1,1254 @@
+#include "app/url_state.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <iomanip>
+#include <limits>
+#include <locale>
+#include <set>
+#include <sstream>
+
+#include "app/commands.h"
+#include "core/utf8.h"
+
+namespace knobs {
+
+namespace {
+
+// ---- ranges: config.h's limits and the panels' slider ranges (src/ui/*_panel.cpp) -----------------------
+// A link may ask for nothing the UI could not show, so a shared state is always one a learner can reach.
+struct IntRange {
+    long long lo, hi;
+};
+struct FloatRange {
+    double lo, hi;
+    bool lo_open;  // (lo, hi] instead of [lo, hi]
+};
+constexpr IntRange kLayersRange{kMinLayers, kMaxLayers}, kHeadsRange{kMinHeads, kMaxHeads},
+    kWidthRange{kMinWidth, kMaxWidth}, kContextRange{kMinContext, kMaxContext};
+constexpr IntRange kBatchRange{1, 64}, kWarmupRange{0, 500}, kStepsRange{10, 20000},
+    kSeedRange{0, static_cast<long long>(kMaxLinkSeed)}, kRunRange{0, kMaxLinkRunSteps};
+constexpr IntRange kTopkRange{0, kVocabSize}, kTokensRange{1, 1000}, kLayerRange{0, kMaxLayers - 1},
+    kRankRange{kMinLoraRank, kMaxLoraRank}, kFtStepsRange{10, 1000};
+constexpr FloatRange kLrRange{0, 10, true}, kWdRange{0, 0.5, false}, kClipRange{0, 5, false},
+    kTempRange{0, 2, false}, kToppRange{0.05, 1, false}, kAlphaRange{0.5, 64, false};
+static_assert(kRunRange.hi == kStepsRange.hi, "run= may ask for at most the longest run the panel allows");
+static_assert(kMaxLinkPromptBytes * 3 < kMaxFragmentChars / 2,
+              "a fully escaped prompt must leave room for every other key in a link");
+
+constexpr size_t kMaxNumberChars = 32;  // raw length of any numeric or choice value
+
+bool in_range(long long x, IntRange r) { return x >= r.lo && x <= r.hi; }
+bool in_range(double x, FloatRange r) { return (r.lo_open ? x > r.lo : x >= r.lo) && x <= r.hi; }
+
+// ---- number text: strict grammar, locale-independent conversion, shortest round-trip output ---------------
+// Whole numbers: an optional '-' and digits. Anything else (1.0, 0x10, 1e3, " 5") is not one.
+enum class IntParse { ok, not_whole, too_large };
+IntParse parse_integer(std::string_view s, long long* out) {
+    bool negative = false;
+    if (!s.empty() && s[0] == '-') {
+        negative = true;
+        s.remove_prefix(1);
+    }
+    if (s.empty()) return IntParse::not_whole;
+    for (char c : s)
+        if (c < '0' || c > '9') return IntParse::not_whole;
+    while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+    if (s.size() > 18) return IntParse::too_large;  // 18 digits always fit in a long long
+    long long v = 0;
+    for (char c : s) v = v * 10 + (c - '0');
+    *out = negative ? -v : v;
+    return IntParse::ok;
+}
+
+// Decimals: -?(digits[.digits]|.digits)([eE][+-]?digits)? . No "nan", "inf", hex or spaces.
+bool decimal_grammar(std::string_view s) {
+    size_t i = 0;
+    auto digits = [&] {
+        const size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+        return i - start;
+    };
+    if (i < s.size() && s[i] == '-') ++i;
+    size_t mantissa = digits();
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        mantissa += digits();
+    }
+    if (mantissa == 0) return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (digits() == 0) return false;
+    }
+    return i == s.size();
+}
+
+bool parse_decimal(std::string_view s, double* out) {
+    if (s.empty() || s.size() > kMaxNumberChars || !decimal_grammar(s)) return false;
+    // Out-of-range magnitudes are settled here, not by the stream: libstdc++ and libc++ (wasm) disagree on
+    // underflow (0 vs. failure), and a link must read the same on every platform.
+    const bool negative = s[0] == '-';
+    const std::string_view body = negative ? s.substr(1) : s;
+    const size_t e = body.find_first_of("eE");
+    const std::string_view mantissa = body.substr(0, e);
+    long long exponent = 0;
+    if (e != std::string_view::npos) {
+        std::string_view digits = body.substr(e + 1);
+        const bool exp_negative = !digits.empty() && digits[0] == '-';
+        if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+        for (char c : digits) exponent = std::min<long long>(exponent * 10 + (c - '0'), 1'000'000);
+        if (exp_negative) exponent = -exponent;
+    }
+    const size_t point = mantissa.find('.');
+    const long long int_digits = static_cast<long long>(point == std::string_view::npos ? mantissa.size() : point);
+    long long index = 0, first_nonzero = -1;
+    for (char c : mantissa) {
+        if (c == '.') continue;
+        if (c != '0' && first_nonzero < 0) first_nonzero = index;
+        ++index;
+    }
+    if (first_nonzero < 0) {
+        *out = negative ? -0.0 : 0.0;
+        return true;
+    }
+    const long long magnitude = int_digits - 1 - first_nonzero + exponent;  // power of ten of the first digit
+    if (magnitude > 300) {
+        *out = negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+        return true;
+    }
+    if (magnitude < -300) {
+        *out = negative ? -0.0 : 0.0;
+        return true;
+    }
+    // The classic locale: a learner's desktop locale must not turn "0.003" into a parse error.
+    std::istringstream in{std::string(s)};
+    in.imbue(std::locale::classic());
+    double v = 0;
+    in >> v;
+    if (in.fail()) return false;
+    *out = v;
+    return true;
+}
+
+// The shortest decimal that reads back as exactly this float, so links stay readable ("0.003", not
+// "0.00300000003") and decoding gives the same bits.
+std::string format_float(float f) {
+    if (!std::isfinite(f)) return std::isnan(f) ? "nan" : (f > 0 ? "inf" : "-inf");
+    std::string best;
+    for (int precision = 1; precision <= 9; ++precision) {
+        std::ostringstream os;
+        os.imbue(std::locale::classic());
+        os << std::setprecision(precision) << static_cast<double>(f);
+        best = os.str();
+        double back = 0;
+        if (parse_decimal(best, &back) && static_cast<float>(back) == f) break;
+    }
+    // "1e-05" -> "1e-5", "1e+10" -> "1e10": the same number, easier to read and type.
+    if (auto e = best.find('e'); e != std::string::npos) {
+        std::string mant = best.substr(0, e), exp = best.substr(e + 1);
+        bool neg = false;
+        if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) {
+            neg = exp[0] == '-';
+            exp.erase(0, 1);
+        }
+        while (exp.size() > 1 && exp[0] == '0') exp.erase(0, 1);
+        best = mant + "e" + (neg ? "-" : "") + exp;
+    }
+    return best;
+}
+
+std::string range_text(IntRange r) { return "from " + std::to_string(r.lo) + " to " + std::to_string(r.hi); }
+std::string range_text(FloatRange r) {
+    if (r.lo_open)
+        return "above " + format_float(static_cast<float>(r.lo)) + " and at most " + format_float(static_cast<float>(r.hi));
+    return "from " + format_float(static_cast<float>(r.lo)) + " to " + format_float(static_cast<float>(r.hi));
+}
+
+// A value as it may appear inside a notice: valid UTF-8, no control characters, at most ~24 characters.
+// Notices are plain text everywhere (ImGui, JSON), but they should still be short and unambiguous.
+std::string shown_value(std::string_view raw) {
+    const std::string text = display_text(as_bytes(raw));
+    std::string out = "\"";
+    size_t chars = 0, i = 0;
+    while (i < text.size()) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+        if (chars == 24) {
+            out += "…";
+            break;
+        }
+        if (c < 0x20 || c == 0x7F) out += '?';
+        else out.append(text, i, len);
+        i += len;
+        ++chars;
+    }
+    return out + "\"";
+}
+
+// ---- vocabularies ----------------------------------------------------------------------------------------
+struct ThemeName {
+    const char* key;
+    Theme value;
+};
+constexpr ThemeName kThemes[] = {{"dark", Theme::dark}, {"light", Theme::light}};
+const char* theme_key(Theme t) { return t == Theme::light ? "light" : "dark"; }
+
+bool tensor_from_key(std::string_view key, Tensor* out) {
+    for (int i = 0; i < kNumTensors; ++i)
+        if (key == tensor_name(static_cast<Tensor>(i))) {
+            *out = static_cast<Tensor>(i);
+            return true;
+        }
+    return false;
+}
+
+bool valid_panel(PanelId p) { return static_cast<int>(p) >= 0 && static_cast<int>(p) < kNumPanels; }
+
+// What a fresh app holds (app_init, TrainSettings{}, LabUi{}, LinkOptions{}); every field is set.
+const UrlState& full_defaults() {
+    static const UrlState defaults = [] {
+        const TrainSettings t{};
+        const ModelConfig custom = t.custom;
+        const LabUi ui{};
+        const LinkOptions link{};
+        UrlState u;
+        u.lesson_panel = PanelId::lifecycle;  // app_init's first tabs
+        u.lab_panel = PanelId::pretrain;
+        u.lang = "en";
+        u.theme = Theme::dark;
+        u.size = t.size;
+        u.layers = custom.n_layer;
+        u.heads = custom.n_head;
+        u.width = custom.n_embd;
+        u.context = custom.block_size;
+        u.corpus = t.corpus;
+        u.corpus_url = link.corpus_url;
+        u.lr = t.lr;
+        u.batch = t.batch_size;
+        u.warmup = t.warmup_steps;
+        u.steps = t.total_steps;
+        u.wd = t.weight_decay;
+        u.clip = t.grad_clip;
+        u.seed = t.seed;
+        u.run = link.run_steps;
+        u.prompt = ui.prompt;
+        u.temp = ui.sampling.temperature;
+        u.topk = ui.sampling.top_k;
+        u.topp = ui.sampling.top_p;
+        u.greedy = ui.sampling.greedy;
+        u.gseed = ui.gen_seed;
+        u.tokens = ui.max_tokens;
+        u.chat = ui.chat;
+        u.tensor = ui.knob_tensor;
+        u.layer = ui.knob_layer;
+        u.ft_lora = ui.ft_lora;
+        u.rank = ui.ft_rank;
+        u.alpha = ui.ft_alpha;
+        u.ft_steps = ui.ft_steps;
+        u.ft_corpus = ui.ft_corpus;
+        u.embed = link.embed;
+        u.hide = link.hidden;
+        u.lock = link.locked;
+        u.host = link.host;
+        return u;
+    }();
+    return defaults;
+}
+
+bool uses_user_text(const UrlState& u) {
+    return u.corpus == CorpusChoice::user || u.ft_corpus == CorpusChoice::user;
+}
+
+// ---- decoding ----------------------------------------------------------------------------------------------
+struct Pair {
+    std::string key;        // the v=2 key
+    std::string shown_key;  // the key as the link wrote it (differs for migrated v=1 keys)
+    std::string raw;        // still percent-encoded
+};
+
+class Decoder {
+public:
+    explicit Decoder(UrlDecode& out) : out_(out) {}
+
+    UrlState& st() { return out_.state; }
+    void note(std::string text) { out_.notices.push_back(std::move(text)); }
+    // "<key>: <what is wrong>; using <what instead>."
+    void invalid(const Pair& p, const std::string& problem, const std::string& instead) {
+        note(p.shown_key + ": " + problem + "; using " + instead + ".");
+    }
+
+    template <class T>
+    void integer(const Pair& p, const std::string& v, IntRange r, std::optional<T>& field, T fallback) {
+        const std::string instead = "the default " + std::to_string(fallback);
+        long long x = 0;
+        switch (parse_integer(v, &x)) {
+            case IntParse::not_whole: return invalid(p, shown_value(v) + " is not a whole number", instead);
+            case IntParse::too_large: return invalid(p, shown_value(v) + " is far too large (" + range_text(r) + ")", instead);
+            case IntParse::ok: break;
+        }
+        if (!in_range(x, r)) return invalid(p, shown_value(v) + " is not " + range_text(r), instead);
+        field = static_cast<T>(x);
+    }
+
+    void decimal(const Pair& p, const std::string& v, FloatRange r, std::optional<float>& field, float fallback) {
+        const std::string instead = "the default " + format_float(fallback);
+        double x = 0;
+        if (!parse_decimal(v, &x)) return invalid(p, shown_value(v) + " is not a number", instead);
+        float f = static_cast<float>(x);
+        if (f == 0.0f) f = 0.0f;  // "-0" is 0: one spelling, one set of bits
+        if (!std::isfinite(f)) return invalid(p, shown_value(v) + " is far too large (" + range_text(r) + ")", instead);
+        if (!in_range(static_cast<double>(f), r)) return invalid(p, shown_value(v) + " is not " + range_text(r), instead);
+        field = f;
+    }
+
+    void boolean(const Pair& p, const std::string& v, std::optional<bool>& field, bool fallback) {
+        if (v == "0" || v == "1") field = v == "1";
+        else invalid(p, shown_value(v) + " is not 0 or 1", std::string("the default ") + (fallback ? "1" : "0"));
+    }
+
+    void corpus(const Pair& p, const std::string& v, std::optional<CorpusChoice>& field, CorpusChoice fallback,
+                std::initializer_list<CorpusChoice> allowed) {
+        CorpusChoice c;
+        if (corpus_from_key(v, &c) && std::find(allowed.begin(), allowed.end(), c) != allowed.end()) {
+            field = c;
+            return;
+        }
+        std::string names;
+        for (CorpusChoice a : allowed) names += (names.empty() ? "" : ", ") + std::string(corpus_key(a));
+        invalid(p, shown_value(v) + " is not one of " + names, std::string("the default ") + corpus_key(fallback));
+    }
+
+    void panels(const Pair& p, const std::string& v) {
+        for (const std::string& item : split_list(v)) {
+            PanelId id;
+            if (!panel_from_key(item, &id)) {
+                note(p.shown_key + ": " + shown_value(item) + " is not a panel; ignored.");
+                continue;
+            }
+            std::optional<PanelId>& slot = panel_side(id) == Side::lesson ? st().lesson_panel : st().lab_panel;
+            if (slot && *slot != id)
+                note(p.shown_key + ": " + item + " and " + panel_key(*slot) + " are on the same side; using " +
+                     panel_key(*slot) + ".");
+            else slot = id;
+        }
+    }
+
+    void hide(const Pair& p, const std::string& v) {
+        std::vector<PanelId> hidden;
+        for (const std::string& item : split_list(v)) {
+            PanelId id;
+            if (!panel_from_key(item, &id)) note(p.shown_key + ": " + shown_value(item) + " is not a panel; ignored.");
+            else if (std::find(hidden.begin(), hidden.end(), id) == hidden.end()) hidden.push_back(id);
+        }
+        std::sort(hidden.begin(), hidden.end());
+        st().hide = hidden;
+    }
+
+    void lock(const Pair& p, const std::string& v) {
+        const auto& keys = lockable_keys();
+        std::vector<std::string> locked;
+        for (const std::string& item : split_list(v)) {
+            if (std::find(keys.begin(), keys.end(), item) == keys.end())
+                note(p.shown_key + ": " + shown_value(item) + " is not a setting that can be locked; ignored.");
+            else if (std::find(locked.begin(), locked.end(), item) == locked.end()) locked.push_back(item);
+        }
+        // Stable order (that of lockable_keys) so equal lock sets encode and compare equal.
+        std::vector<std::string> ordered;
+        for (const auto& k : keys)
+            if (std::find(locked.begin(), locked.end(), k) != locked.end()) ordered.push_back(k);
+        st().lock = ordered;
+    }
+
+    void prompt(const Pair& p, const std::string& v) {
+        const std::string instead = "the default " + shown_value(*full_defaults().prompt);
+        size_t bad = 0;
+        if (!is_valid_utf8(as_bytes(v), &bad))
+            return invalid(p, "is not valid UTF-8 text (byte " + std::to_string(bad) + ")", instead);
+        if (v.size() > kMaxLinkPromptBytes)
+            return invalid(p, "is " + std::to_string(v.size()) + " bytes, more than the " +
+                                  std::to_string(kMaxLinkPromptBytes) + " a model can see",
+                           instead);
+        for (size_t i = 0; i < v.size(); ++i) {
+            const unsigned char c = static_cast<unsigned char>(v[i]);
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+                return invalid(p, "contains a control character (byte " + std::to_string(i) + ")", instead);
+        }
+        st().prompt = v;
+    }
+
+    void finish();
+
+    static std::vector<std::string> split_list(const std::string& v) {
+        std::vector<std::string> items;
+        size_t start = 0;
+        while (start <= v.size()) {
+            size_t comma = v.find(',', start);
+            if (comma == std::string::npos) comma = v.size();
+            if (comma > start) items.push_back(v.substr(start, comma - start));  // empty items: ignored
+            start = comma + 1;
+        }
+        return items;
+    }
+
+private:
+    UrlDecode& out_;
+};
+
+void Decoder::finish() {
+    UrlState& u = st();
+    const UrlState& d = full_defaults();
+    // The architecture keys describe a custom model; alone they imply size=custom.
+    const bool arch_given = u.layers || u.heads || u.width || u.context;
+    if (arch_given && !u.size) u.size = SizePreset::custom;
+    if (arch_given && u.size != SizePreset::custom) {
+        note(std::string("layers, heads, width, context: only used with size=custom; ignored (size=") +
+             size_key(*u.size) + ").");
+        u.layers = u.heads = u.width = u.context = std::nullopt;
+    }
+    if (u.size == SizePreset::custom) {
+        const ModelConfig cfg{u.layers.value_or(*d.layers), u.heads.value_or(*d.heads), u.width.value_or(*d.width),
+                              u.context.value_or(*d.context)};
+        if (!validate(cfg).empty()) {
+            // Each number was in range on its own, so the only conflict left is width vs heads.
+            note("width, heads: width " + std::to_string(cfg.n_embd) + " cannot be split into " +
+                 std::to_string(cfg.n_head) + " heads; using the defaults width " + std::to_string(*d.width) +
+                 " and " + std::to_string(*d.heads) + " heads.");
+            u.width = u.heads = std::nullopt;
+        }
+    }
+    if (u.corpus_url && !uses_user_text(u)) {
+        note("corpus_url: nothing in the link trains on that text (corpus=user or ftcorpus=user); ignored.");
+        u.corpus_url = std::nullopt;
+    }
+    if (u.hide) {
+        auto& h = *u.hide;
+        for (const auto& shown : {u.lesson_panel, u.lab_panel})
+            if (shown && std::find(h.begin(), h.end(), *shown) != h.end()) {
+                note(std::string("hide: ") + panel_key(*shown) + " is the panel the link shows; it stays visible.");
+                std::erase(h, *shown);
+            }
+        if (static_cast<int>(h.size()) == kNumPanels) {
+            note("hide: every panel would be hidden; showing them all.");
+            h.clear();
+        }
+    }
+}
+
+using Handler = void (*)(Decoder&, const Pair&, const std::string& value);
+struct KeySpec {
+    std::string_view key;
+    size_t max_raw;  // longest raw (still escaped) value accepted
+    Handler decode;
+};
+
+const UrlState& D() { return full_defaults(); }
+
+// The v=2 keys, in the order encode_fragment writes them.
+const KeySpec kKeys[] = {
+    {"panel", 40, [](Decoder& d, const Pair& p, const std::string& v) { d.panels(p, v); }},
+    {"lang", 8,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         if (v == "en" || v == "pt-BR") d.st().lang = v;
+         else d.invalid(p, shown_value(v) + " is not en or pt-BR", "the language already chosen");
+     }},
+    {"theme", 8,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         for (const auto& t : kThemes)
+             if (v == t.key) {
+                 d.st().theme = t.value;
+                 return;
+             }
+         d.invalid(p, shown_value(v) + " is not dark or light", "the theme already chosen");
+     }},
+    {"size", 8,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         SizePreset s;
+         if (size_from_key(v, &s)) d.st().size = s;
+         else d.invalid(p, shown_value(v) + " is not S, M, L or custom", std::string("the default ") + size_key(*D().size));
+     }},
+    {"layers", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kLayersRange, d.st().layers, *D().layers); }},
+    {"heads", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kHeadsRange, d.st().heads, *D().heads); }},
+    {"width", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kWidthRange, d.st().width, *D().width); }},
+    {"context", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kContextRange, d.st().context, *D().context); }},
+    {"corpus", 16,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         d.corpus(p, v, d.st().corpus, *D().corpus,
+                  {CorpusChoice::english, CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user});
+     }},
+    {"corpus_url", kMaxCorpusUrlChars * 3,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         std::string why;
+         if (valid_corpus_url(v, &why)) d.st().corpus_url = v;
+         else d.invalid(p, shown_value(v) + " " + why, "no text file");
+     }},
+    {"lr", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kLrRange, d.st().lr, *D().lr); }},
+    {"batch", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kBatchRange, d.st().batch, *D().batch); }},
+    {"warmup", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kWarmupRange, d.st().warmup, *D().warmup); }},
+    {"steps", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kStepsRange, d.st().steps, *D().steps); }},
+    {"wd", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kWdRange, d.st().wd, *D().wd); }},
+    {"clip", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kClipRange, d.st().clip, *D().clip); }},
+    {"seed", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kSeedRange, d.st().seed, *D().seed); }},
+    {"run", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kRunRange, d.st().run, *D().run); }},
+    {"prompt", kMaxLinkPromptBytes * 3, [](Decoder& d, const Pair& p, const std::string& v) { d.prompt(p, v); }},
+    {"temp", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kTempRange, d.st().temp, *D().temp); }},
+    {"topk", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kTopkRange, d.st().topk, *D().topk); }},
+    {"topp", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kToppRange, d.st().topp, *D().topp); }},
+    {"greedy", 4, [](Decoder& d, const Pair& p, const std::string& v) { d.boolean(p, v, d.st().greedy, *D().greedy); }},
+    {"gseed", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kSeedRange, d.st().gseed, *D().gseed); }},
+    {"tokens", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kTokensRange, d.st().tokens, *D().tokens); }},
+    {"chat", 4, [](Decoder& d, const Pair& p, const std::string& v) { d.boolean(p, v, d.st().chat, *D().chat); }},
+    {"tensor", 16,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         Tensor t;
+         if (tensor_from_key(v, &t)) d.st().tensor = t;
+         else d.invalid(p, shown_value(v) + " is not a tensor name (wte, wpe, qkvw, attprojw, fcw ...)",
+                        std::string("the default ") + tensor_name(*D().tensor));
+     }},
+    {"layer", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kLayerRange, d.st().layer, *D().layer); }},
+    {"ft", 8,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         if (v == "lora" || v == "full") d.st().ft_lora = v == "lora";
+         else d.invalid(p, shown_value(v) + " is not lora or full", std::string("the default ") + (*D().ft_lora ? "lora" : "full"));
+     }},
+    {"rank", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kRankRange, d.st().rank, *D().rank); }},
+    {"alpha", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kAlphaRange, d.st().alpha, *D().alpha); }},
+    {"ftsteps", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kFtStepsRange, d.st().ft_steps, *D().ft_steps); }},
+    {"ftcorpus", 16,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         d.corpus(p, v, d.st().ft_corpus, *D().ft_corpus, {CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user});
+     }},
+    {"embed", 4, [](Decoder& d, const Pair& p, const std::string& v) { d.boolean(p, v, d.st().embed, *D().embed); }},
+    {"hide", 200, [](Decoder& d, const Pair& p, const std::string& v) { d.hide(p, v); }},
+    {"lock", 400, [](Decoder& d, const Pair& p, const std::string& v) { d.lock(p, v); }},
+    {"host", kMaxHostChars * 3,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         std::string why;
+         if (valid_host_origin(v, &why)) d.st().host = v;
+         else d.invalid(p, shown_value(v) + " " + why, "no host");
+     }},
+};
+
+const KeySpec* find_key(std::string_view key) {
+    for (const auto& k : kKeys)
+        if (k.key == key) return &k;
+    return nullptr;
+}
+
+// ---- v=1 -------------------------------------------------------------------------------------------------
+// The first link layout (documented in docs/embedding.md): one panel ("tab"), the three sizes by name
+// ("model=small"), the corpus as "data", the learning rate as a whole number of 0.0001 units ("lr=30" for
+// 0.003), "bs" for the batch, and one-letter sampling keys. It had no custom models, no optimiser details
+// beyond steps and seed, no chat, fine-tuning or embedding keys.
+struct V1Key {
+    std::string_view v1, v2;
+};
+constexpr V1Key kV1Keys[] = {{"tab", "panel"},  {"lang", "lang"}, {"theme", "theme"}, {"model", "size"},
+                             {"data", "corpus"}, {"lr", "lr"},     {"bs", "batch"},    {"steps", "steps"},
+                             {"seed", "seed"},   {"prompt", "prompt"}, {"t", "temp"},  {"k", "topk"},
+                             {"p", "topp"},      {"n", "tokens"}};
+
+// Rewrites one v=1 pair as v=2; false (with a notice) when it has no v=2 meaning.
+bool migrate_v1(Pair& p, std::vector<std::string>& notices) {
+    const V1Key* k = nullptr;
+    for (const auto& entry : kV1Keys)
+        if (entry.v1 == p.key) k = &entry;
+    if (!k) {
+        notices.push_back(p.shown_key + ": not a setting of v=1 links; ignored.");
+        return false;
+    }
+    p.key = std::string(k->v2);
+    if (k->v1 == "model") {
+        if (p.raw == "small") p.raw = "S";
+        else if (p.raw == "medium") p.raw = "M";
+        else if (p.raw == "large") p.raw = "L";
+        else {
+            notices.push_back("model: " + shown_value(p.raw) + " is not small, medium or large; using the default S.");
+            return false;
+        }
+    } else if (k->v1 == "data" && p.raw != "english" && p.raw != "portuguese" && p.raw != "course") {
+        notices.push_back("data: " + shown_value(p.raw) + " is not english, portuguese or course; using the default english.");
+        return false;
+    } else if (k->v1 == "lr") {
+        // Whole units of 0.0001, written out as an exact decimal (30 -> "0.003") for the v=2 reader.
+        long long units = 0;
+        if (parse_integer(p.raw, &units) != IntParse::ok || units < 1 || units > 100000) {
+            notices.push_back("lr: " + shown_value(p.raw) +
+                              " is not a v=1 learning rate (a whole number of 0.0001 units, 1 to 100000); using "
+                              "the default " + format_float(*D().lr) + ".");
+            return false;
+        }
+        std::string frac = std::to_string(units % 10000);
+        frac.insert(0, 4 - frac.size(), '0');
+        while (!frac.empty() && frac.back() == '0') frac.pop_back();
+        p.raw = std::to_string(units / 10000) + (frac.empty() ? "" : "." + frac);
+    }
+    return true;
+}
+
+bool is_unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_' || c == '~';
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+// ---- public: text helpers ---------------------------------------------------------------------------------
+
+std::string percent_encode(std::string_view value) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(value.size());
+    for (char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (is_unreserved(c) || c == ':' || c == '/') {
+            out += ch;
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+bool percent_decode(std::string_view value, std::string* out) {
+    std::string r;
+    r.reserve(value.size());
+    for (size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '%') {
+            if (i + 2 >= value.size()) return false;  // "%", "%4" at the end
+            const int hi = hex_value(value[i + 1]), lo = hex_value(value[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            r += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else if (value[i] == '+') {
+            r += ' ';
+        } else {
+            r += value[i];
+        }
+    }
+    *out = std::move(r);
+    return true;
+}
+
+bool valid_corpus_url(std::string_view path, std::string* why) {
+    auto fail = [&](const char* reason) {
+        if (why) *why = reason;
+        return false;
+    };
+    if (path.empty()) return fail("is empty");
+    if (path.size() > kMaxCorpusUrlChars) return fail("is longer than 200 characters");
+    if (path.find(':') != std::string_view::npos) return fail("is not a relative path (it names a scheme)");
+    if (path.front() == '/') return fail("is not a relative path (it starts with /)");
+    if (path.find("//") != std::string_view::npos) return fail("contains //");
+    if (path.find("..") != std::string_view::npos) return fail("contains ..");
+    for (char ch : path) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (!is_unreserved(c) && c != '/') return fail("may only contain letters, digits, - . _ ~ and /");
+    }
+    // Segments: no "." and no hidden files (".git/..."), and a real file name at the end.
+    size_t start = 0;
+    while (start < path.size()) {
+        size_t slash = path.find('/', start);
+        if (slash == std::string_view::npos) slash = path.size();
+        if (path[start] == '.') return fail("names a hidden file or folder");
+        start = slash + 1;
+    }
+    if (path.back() == '/') return fail("names a folder, not a .txt file");
+    if (path.size() < 5 || path.substr(path.size() - 4) != ".txt") return fail("does not end in .txt");
+    return true;
+}
+
+bool valid_host_origin(std::string_view origin, std::string* why) {
+    auto fail = [&](const char* reason) {
+        if (why) *why = reason;
+        return false;
+    };
+    if (origin.empty()) return fail("is empty");
+    if (origin.size() > kMaxHostChars) return fail("is longer than 100 characters");
+    std::string_view rest;
+    if (origin.starts_with("https://")) rest = origin.substr(8);
+    else if (origin.starts_with("http://")) rest = origin.substr(7);
+    else return fail("is not an http:// or https:// origin");
+    const size_t colon = rest.find(':');
+    std::string_view host = rest.substr(0, colon);
+    if (colon != std::string_view::npos) {
+        const std::string_view port = rest.substr(colon + 1);
+        long long n = 0;
+        if (port.empty() || port.size() > 5 || parse_integer(port, &n) != IntParse::ok || port[0] == '-' || n < 1 ||
+            n > 65535)
+            return fail("has a port that is not a number from 1 to 65535");
+    }
+    if (host.empty()) return fail("has no host name");
+    // Letters, digits, '-' and '.': a host name or an IPv4 address. No user info, path, query or fragment.
+    for (char ch : host) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                        ch == '.';
+        if (!ok) return fail("is not a bare origin (scheme://host[:port], no path)");
+    }
+    if (host.front() == '.' || host.back() == '.' || host.find("..") != std::string_view::npos)
+        return fail("has an empty part in its host name");
+    return true;
+}
+
+const std::vector<std::string>& lockable_keys() {
+    static const std::vector<std::string> keys = {
+        "lang",  "theme",  "size",   "layers", "heads",  "width", "context", "corpus", "lr",   "batch",
+        "warmup", "steps", "wd",     "clip",   "seed",   "prompt", "temp",   "topk",   "topp", "greedy",
+        "gseed", "tokens", "chat",   "tensor", "layer",  "ft",    "rank",    "alpha",  "ftsteps", "ftcorpus"};
+    return keys;
+}
+
+// ---- public: decode / encode -------------------------------------------------------------------------------
+
+UrlDecode decode_fragment(std::string_view fragment) {
+    UrlDecode out;
+    if (fragment.size() > kMaxFragmentChars) {
+        out.refused = true;
+        out.notices.push_back("The link is too long (" + std::to_string(fragment.size()) + " characters, at most " +
+                              std::to_string(kMaxFragmentChars) + "); nothing from it was loaded.");
+        return out;
+    }
+    // A whole address is fine too: only what follows its first '#' is the fragment.
+    if (const size_t hash = fragment.find('#'); hash != std::string_view::npos) fragment.remove_prefix(hash + 1);
+    else if (fragment.starts_with("http://") || fragment.starts_with("https://")) return out;  // no fragment at all
+
+    std::vector<Pair> pairs;
+    size_t start = 0;
+    while (start < fragment.size()) {
+        size_t amp = fragment.find('&', start);
+        if (amp == std::string_view::npos) amp = fragment.size();
+        const std::string_view item = fragment.substr(start, amp - start);
+        start = amp + 1;
+        if (item.empty()) continue;  // "a=1&&b=2"
+        const size_t eq = item.find('=');
+        std::string key;
+        const std::string_view raw_key = item.substr(0, eq);
+        if (!percent_decode(raw_key, &key)) key = std::string(raw_key);
+        // A key is echoed as is only when it is short and plain; anything else (bytes that are not UTF-8,
+        // control characters, markup) is shown quoted and cleaned, also in the "no value" notice.
+        const std::string shown = key.size() <= 16 && std::all_of(key.begin(), key.end(), [](char c) {
+                                      return is_unreserved(static_cast<unsigned char>(c));
+                                  })
+                                      ? key
+                                      : shown_value(key);
+        if (eq == std::string_view::npos) {
+            out.notices.push_back(shown + ": has no value (write " + (shown == key ? key : "key") + "=...); ignored.");
+            continue;
+        }
+        pairs.push_back({key, shown, std::string(item.substr(eq + 1))});
+    }
+    if (pairs.empty()) return out;
+
+    // The schema version decides how every other key is read.
+    const auto v_it = std::find_if(pairs.begin(), pairs.end(), [](const Pair& p) { return p.key == "v"; });
+    if (v_it == pairs.end()) {
+        out.notices.push_back("v: the link does not say its version; reading it as v=" +
+                              std::to_string(kUrlSchemaVersion) + ".");
+    } else {
+        long long version = 0;
+        if (parse_integer(v_it->raw, &version) != IntParse::ok || version < 1) {
+            out.notices.push_back("v: " + shown_value(v_it->raw) + " is not a version number; reading the link as v=" +
+                                  std::to_string(kUrlSchemaVersion) + ".");
+        } else {
+            out.version = static_cast<int>(std::min<long long>(version, std::numeric_limits<int>::max()));
+            if (version > kUrlSchemaVersion)
+                out.notices.push_back("v: the link comes from a newer Knobs (v=" + std::to_string(version) +
+                                      "); reading the settings this version knows (v=" +
+                                      std::to_string(kUrlSchemaVersion) + ").");
+        }
+    }
+    const bool v1 = out.version == 1;
+
+    Decoder d(out);
+    std::set<std::string> seen;
+    for (Pair p : pairs) {
+        if (p.key == "v") {
+            if (!seen.insert("v").second) out.notices.push_back("v: given more than once; the first one is used.");
+            continue;
+        }
+        if (!seen.insert(p.key).second) {
+            out.notices.push_back(p.shown_key + ": given more than once; the first value is used and " +
+                                  shown_value(p.raw) + " is ignored.");
+            continue;
+        }
+        if (v1 && !migrate_v1(p, out.notices)) continue;
+        const KeySpec* spec = find_key(p.key);
+        if (!spec) {
+            out.notices.push_back(p.shown_key + ": not a setting this version of Knobs knows; ignored.");
+            continue;
+        }
+        if (p.raw.size() > spec->max_raw) {
+            out.notices.push_back(p.shown_key + ": the value is too long (" + std::to_string(p.raw.size()) +
+                                  " characters, at most " + std::to_string(spec->max_raw) + "); ignored.");
+            continue;
+        }
+        std::string value;
+        if (!percent_decode(p.raw, &value)) {
+            out.notices.push_back(p.shown_key + ": " + shown_value(p.raw) +
+                                  " has a broken %-escape (% must be followed by two hex digits); ignored.");
+            continue;
+        }
+        spec->decode(d, p, value);
+    }
+    d.finish();
+    return out;
+}
+
+UrlState canonical(const UrlState& state) {
+    UrlState u = state;
+    const UrlState& d = full_defaults();
+    auto drop = [](auto& field, const auto& fallback) {
+        if (field && *field == *fallback) field.reset();
+    };
+    if (u.lesson_panel && (!valid_panel(*u.lesson_panel) || panel_side(*u.lesson_panel) != Side::lesson))
+        u.lesson_panel.reset();
+    if (u.lab_panel && (!valid_panel(*u.lab_panel) || panel_side(*u.lab_panel) != Side::lab)) u.lab_panel.reset();
+    drop(u.lesson_panel, d.lesson_panel);
+    drop(u.lab_panel, d.lab_panel);
+    drop(u.lang, d.lang);
+    drop(u.theme, d.theme);
+    drop(u.size, d.size);
+    if (u.size != SizePreset::custom) {
+        u.layers = u.heads = u.width = u.context = std::nullopt;
+    } else {
+        drop(u.layers, d.layers);
+        drop(u.heads, d.heads);
+        drop(u.width, d.width);
+        drop(u.context, d.context);
+    }
+    drop(u.corpus, d.corpus);
+    drop(u.corpus_url, d.corpus_url);
+    if (!uses_user_text(u)) u.corpus_url.reset();
+    drop(u.lr, d.lr);
+    drop(u.batch, d.batch);
+    drop(u.warmup, d.warmup);
+    drop(u.steps, d.steps);
+    drop(u.wd, d.wd);
+    drop(u.clip, d.clip);
+    drop(u.seed, d.seed);
+    drop(u.run, d.run);
+    drop(u.prompt, d.prompt);
+    drop(u.temp, d.temp);
+    drop(u.topk, d.topk);
+    drop(u.topp, d.topp);
+    drop(u.greedy, d.greedy);
+    drop(u.gseed, d.gseed);
+    drop(u.tokens, d.tokens);
+    drop(u.chat, d.chat);
+    drop(u.tensor, d.tensor);
+    drop(u.layer, d.layer);
+    drop(u.ft_lora, d.ft_lora);
+    drop(u.rank, d.rank);
+    drop(u.alpha, d.alpha);
+    drop(u.ft_steps, d.ft_steps);
+    drop(u.ft_corpus, d.ft_corpus);
+    drop(u.embed, d.embed);
+    if (u.hide) {
+        std::vector<PanelId> h;
+        for (PanelId p : *u.hide)
+            if (valid_panel(p) && std::find(h.begin(), h.end(), p) == h.end()) h.push_back(p);
+        std::sort(h.begin(), h.end());
+        u.hide = h;
+    }
+    drop(u.hide, d.hide);
+    if (u.lock) {
+        std::vector<std::string> ordered;
+        for (const auto& k : lockable_keys())
+            if (std::find(u.lock->begin(), u.lock->end(), k) != u.lock->end()) ordered.push_back(k);
+        u.lock = ordered;
+    }
+    drop(u.lock, d.lock);
+    drop(u.host, d.host);
+    return u;
+}
+
+std::string encode_fragment(const UrlState& state) {
+    const UrlState u = canonical(state);
+    std::string out = "#v=" + std::to_string(kUrlSchemaVersion);
+    auto put = [&](std::string_view key, const std::string& encoded_value) {
+        out += '&';
+        out += key;
+        out += '=';
+        out += encoded_value;
+    };
+    auto put_int = [&](std::string_view key, const auto& field) {
+        if (field) put(key, std::to_string(*field));
+    };
+    auto put_float = [&](std::string_view key, const std::optional<float>& field) {
+        if (field) put(key, format_float(*field));
+    };
+    auto put_bool = [&](std::string_view key, const std::optional<bool>& field) {
+        if (field) put(key, *field ? "1" : "0");
+    };
+    // Lists are written with bare commas (their items never contain one).
+    if (u.lesson_panel || u.lab_panel) {
+        std::string list;
+        for (const auto& p : {u.lesson_panel, u.lab_panel})
+            if (p) list += (list.empty() ? "" : ",") + std::string(panel_key(*p));
+        put("panel", list);
+    }
+    if (u.lang) put("lang", percent_encode(*u.lang));
+    if (u.theme) put("theme", theme_key(*u.theme));
+    if (u.size) put("size", size_key(*u.size));
+    put_int("layers", u.layers);
+    put_int("heads", u.heads);
+    put_int("width", u.width);
+    put_int("context", u.context);
+    if (u.corpus) put("corpus", corpus_key(*u.corpus));
+    if (u.corpus_url) put("corpus_url", percent_encode(*u.corpus_url));
+    put_float("lr", u.lr);
+    put_int("batch", u.batch);
+    put_int("warmup", u.warmup);
+    put_int("steps", u.steps);
+    put_float("wd", u.wd);
+    put_float("clip", u.clip);
+    put_int("seed", u.seed);
+    put_int("run", u.run);
+    if (u.prompt) put("prompt", percent_encode(*u.prompt));
+    put_float("temp", u.temp);
+    put_int("topk", u.topk);
+    put_float("topp", u.topp);
+    put_bool("greedy", u.greedy);
+    put_int("gseed", u.gseed);
+    put_int("tokens", u.tokens);
+    put_bool("chat", u.chat);
+    if (u.tensor) put("tensor", tensor_name(*u.tensor));
+    put_int("layer", u.layer);
+    if (u.ft_lora) put("ft", *u.ft_lora ? "lora" : "full");
+    put_int("rank", u.rank);
+    put_float("alpha", u.alpha);
+    put_int("ftsteps", u.ft_steps);
+    if (u.ft_corpus) put("ftcorpus", corpus_key(*u.ft_corpus));
+    put_bool("embed", u.embed);
+    if (u.hide) {
+        std::string list;
+        for (PanelId p : *u.hide) list += (list.empty() ? "" : ",") + std::string(panel_key(p));
+        put("hide", list);
+    }
+    if (u.lock) {
+        std::string list;
+        for (const auto& k : *u.lock) list += (list.empty() ? "" : ",") + k;
+        put("lock", list);
+    }
+    if (u.host) put("host", percent_encode(*u.host));
+    return out;
+}
+
+// ---- public: the app ---------------------------------------------------------------------------------------
+
+bool is_locked(const AppState& s, std::string_view key) {
+    return std::find(s.link.locked.begin(), s.link.locked.end(), key) != s.link.locked.end();
+}
+
+std::string pending_corpus_url(const AppState& s) {
+    if (s.link.corpus_url.empty() || s.user_text_name == s.link.corpus_url) return {};
+    return s.link.corpus_url;
+}
+
+UrlState capture(const AppState& s) {
+    UrlState u;
+    if (valid_panel(s.focused_lesson_panel) && panel_side(s.focused_lesson_panel) == Side::lesson)
+        u.lesson_panel = s.focused_lesson_panel;
+    if (valid_panel(s.focused_lab_panel) && panel_side(s.focused_lab_panel) == Side::lab)
+        u.lab_panel = s.focused_lab_panel;
+    u.lang = s.lang;
+    u.theme = s.theme;
+
+    const TrainSettings& t = s.lab_ui.editing;
+    u.size = t.size;
+    u.layers = t.custom.n_layer;
+    u.heads = t.custom.n_head;
+    u.width = t.custom.n_embd;
+    u.context = t.custom.block_size;
+    u.corpus = t.corpus;
+    if (!s.link.corpus_url.empty()) u.corpus_url = s.link.corpus_url;
+    u.lr = t.lr;
+    u.batch = t.batch_size;
+    u.warmup = t.warmup_steps;
+    u.steps = t.total_steps;
+    u.wd = t.weight_decay;
+    u.clip = t.grad_clip;
+    u.seed = t.seed;
+    u.run = s.link.run_steps;
+
+    const LabUi& ui = s.lab_ui;
+    u.prompt = ui.prompt;
+    u.temp = ui.sampling.temperature;
+    u.topk = ui.sampling.top_k;
+    u.topp = ui.sampling.top_p;
+    u.greedy = ui.sampling.greedy;
+    u.gseed = ui.gen_seed;
+    u.tokens = ui.max_tokens;
+    u.chat = ui.chat;
+    u.tensor = ui.knob_tensor;
+    u.layer = ui.knob_layer;
+    u.ft_lora = ui.ft_lora;
+    u.rank = ui.ft_rank;
+    u.alpha = ui.ft_alpha;
+    u.ft_steps = ui.ft_steps;
+    u.ft_corpus = ui.ft_corpus;
+
+    u.embed = s.link.embed;
+    u.hide = s.link.hidden;
+    u.lock = s.link.locked;
+    u.host = s.link.host;
+    return canonical(u);
+}
+
+namespace {
+// Starts (or continues) the pre-training run from lab_ui.editing the way the panel's confirm button does:
+// a run that must restart is paused first. Returns the lab's refusal, or "".
+std::string apply_training(AppState& s) {
+    Lab& lab = s.lab;
+    const TrainSettings& t = s.lab_ui.editing;
+    if (lab.settings_need_reset(t) && lab.pretrain().step > 0) lab.pause();
+    return lab.apply_settings(t);
+}
+
+bool user_text_ready(const AppState& s) { return s.user_text_bytes > 0 && pending_corpus_url(s).empty(); }
+
+// A value a hand-built UrlState may hold but the app cannot take; decode_fragment never produces these.
+template <class T>
+bool out_of_range(std::vector<std::string>& notes, const char* key, const std::optional<T>& v, IntRange r) {
+    if (!v || in_range(static_cast<long long>(*v), r)) return false;
+    notes.push_back(std::string(key) + ": " + std::to_string(*v) + " is not " + range_text(r) + "; not applied.");
+    return true;
+}
+bool out_of_range(std::vector<std::string>& notes, const char* key, const std::optional<float>& v, FloatRange r) {
+    if (!v || (std::isfinite(*v) && in_range(static_cast<double>(*v), r))) return false;
+    notes.push_back(std::string(key) + ": " + format_float(*v) + " is not " + range_text(r) + "; not applied.");
+    return true;
+}
+}  // namespace
+
+std::vector<std::string> apply(AppState& s, const UrlState& in) {
+    std::vector<std::string> notes;
+    const UrlState& d = full_defaults();
+    UrlState u = in;
+
+    // Guard what decode_fragment guarantees, for states built by hand (commands, tests, future callers).
+    {
+        auto bad = [&](auto& field, const char* key, auto range) {
+            if (out_of_range(notes, key, field, range)) field.reset();
+        };
+        bad(u.layers, "layers", kLayersRange);
+        bad(u.heads, "heads", kHeadsRange);
+        bad(u.width, "width", kWidthRange);
+        bad(u.context, "context", kContextRange);
+        bad(u.lr, "lr", kLrRange);
+        bad(u.batch, "batch", kBatchRange);
+        bad(u.warmup, "warmup", kWarmupRange);
+        bad(u.steps, "steps", kStepsRange);
+        bad(u.wd, "wd", kWdRange);
+        bad(u.clip, "clip", kClipRange);
+        if (u.seed && *u.seed > kMaxLinkSeed) bad(u.seed, "seed", kSeedRange);
+        bad(u.run, "run", kRunRange);
+        bad(u.temp, "temp", kTempRange);
+        bad(u.topk, "topk", kTopkRange);
+        bad(u.topp, "topp", kToppRange);
+        if (u.gseed && *u.gseed > kMaxLinkSeed) bad(u.gseed, "gseed", kSeedRange);
+        bad(u.tokens, "tokens", kTokensRange);
+        bad(u.layer, "layer", kLayerRange);
+        bad(u.rank, "rank", kRankRange);
+        bad(u.alpha, "alpha", kAlphaRange);
+        bad(u.ft_steps, "ftsteps", kFtStepsRange);
+        if (u.tensor && (static_cast<int>(*u.tensor) < 0 || static_cast<int>(*u.tensor) >= kNumTensors)) {
+            notes.push_back("tensor: not a tensor; not applied.");
+            u.tensor.reset();
+        }
+        if (u.prompt && (u.prompt->size() > kMaxLinkPromptBytes || !is_valid_utf8(as_bytes(*u.prompt)))) {
+            notes.push_back("prompt: longer than " + std::to_string(kMaxLinkPromptBytes) +
+                            " bytes or not UTF-8 text; not applied.");
+            u.prompt.reset();
+        }
+        if (u.corpus_url && !valid_corpus_url(*u.corpus_url)) {
+            notes.push_back("corpus_url: not a relative .txt path; not applied.");
+            u.corpus_url.reset();
+        }
+        if (u.host && !u.host->empty() && !valid_host_origin(*u.host)) {
+            notes.push_back("host: not an http(s) origin; not applied.");
+            u.host.reset();
+        }
+    }
+
+    // Locks protect the embedding page's choices against later links; the link that sets them is applied
+    // with the locks that were in force before it.
+    const std::vector<std::string> locked_before = s.link.locked;
+    auto locked = [&](std::string_view key, bool given) {
+        const bool is = std::find(locked_before.begin(), locked_before.end(), key) != locked_before.end();
+        if (is && given) notes.push_back(std::string(key) + ": locked by this page; kept as it was.");
+        return is;
+    };
+
+    // ---- view ----
+    if (u.lang && !locked("lang", true) && !set_language(s, *u.lang))
+        notes.push_back("lang: " + shown_value(*u.lang) + " is not a language of this app; kept " + s.lang + ".");
+    if (u.theme && !locked("theme", true)) set_theme(s, *u.theme);
+    // The lesson panel first, so that on a narrow screen (one row of tabs) the lab panel ends up in front.
+    if (u.lesson_panel && valid_panel(*u.lesson_panel) && panel_side(*u.lesson_panel) == Side::lesson) {
+        open_panel(s, *u.lesson_panel);
+        s.focused_lesson_panel = *u.lesson_panel;
+    }
+    if (u.lab_panel && valid_panel(*u.lab_panel) && panel_side(*u.lab_panel) == Side::lab) {
+        open_panel(s, *u.lab_panel);
+        s.focused_lab_panel = *u.lab_panel;
+    }
+
+    // ---- pre-training ----
+    const bool train_given = u.size || u.layers || u.heads || u.width || u.context || u.corpus || u.corpus_url ||
+                             u.lr || u.batch || u.warmup || u.steps || u.wd || u.clip || u.seed || u.run;
+    if (train_given) {
+        const TrainSettings& cur = s.lab_ui.editing;
+        TrainSettings t;
+        t.sample_every = cur.sample_every;  // not a link setting
+        t.size = locked("size", u.size.has_value()) ? cur.size : u.size.value_or(*d.size);
+        t.custom = {locked("layers", u.layers.has_value()) ? cur.custom.n_layer : u.layers.value_or(*d.layers),
+                    locked("heads", u.heads.has_value()) ? cur.custom.n_head : u.heads.value_or(*d.heads),
+                    locked("width", u.width.has_value()) ? cur.custom.n_embd : u.width.value_or(*d.width),
+                    locked("context", u.context.has_value()) ? cur.custom.block_size : u.context.value_or(*d.context)};
+        const bool corpus_locked = locked("corpus", u.corpus.has_value() || u.corpus_url.has_value());
+        t.corpus = corpus_locked ? cur.corpus : u.corpus.value_or(*d.corpus);
+        t.lr = locked("lr", u.lr.has_value()) ? cur.lr : u.lr.value_or(*d.lr);
+        t.batch_size = locked("batch", u.batch.has_value()) ? cur.batch_size : u.batch.value_or(*d.batch);
+        t.warmup_steps = locked("warmup", u.warmup.has_value()) ? cur.warmup_steps : u.warmup.value_or(*d.warmup);
+        t.total_steps = locked("steps", u.steps.has_value()) ? cur.total_steps : u.steps.value_or(*d.steps);
+        t.weight_decay = locked("wd", u.wd.has_value()) ? cur.weight_decay : u.wd.value_or(*d.wd);
+        t.grad_clip = locked("clip", u.clip.has_value()) ? cur.grad_clip : u.clip.value_or(*d.clip);
+        t.seed = locked("seed", u.seed.has_value()) ? cur.seed : u.seed.value_or(*d.seed);
+        if (!corpus_locked) s.link.corpus_url = u.corpus_url.value_or("");
+        s.link.run_steps = u.run.value_or(0);
+        s.lab_ui.editing = t;
+        s.lab_ui.confirm_reset = false;
+
+        if (t.corpus != CorpusChoice::user || user_text_ready(s)) {
+            if (t.corpus == CorpusChoice::user && s.link.corpus_url.empty())
+                notes.push_back("corpus=user: a link cannot carry the text it was made with; training on your own "
+                                "text (" + s.user_text_name + ").");
+            if (std::string err = apply_training(s); !err.empty())
+                notes.push_back("The pre-training settings were not applied: " + err);
+        } else if (s.link.corpus_url.empty()) {
+            notes.push_back("corpus=user: a link cannot carry the text it was made with; open or paste a text of "
+                            "your own in the pre-train panel to train on it.");
+        }
+        // else: the platform fetches the text (pending_corpus_url) and open_linked_text starts the run.
+    }
+
+    // ---- inference ----
+    const bool infer_given = u.prompt || u.temp || u.topk || u.topp || u.greedy || u.gseed || u.tokens || u.chat;
+    if (infer_given) {
+        LabUi& ui = s.lab_ui;
+        if (!locked("prompt", u.prompt.has_value())) ui.prompt = u.prompt.value_or(*d.prompt);
+        if (!locked("temp", u.temp.has_value())) ui.sampling.temperature = u.temp.value_or(*d.temp);
+        if (!locked("topk", u.topk.has_value())) ui.sampling.top_k = u.topk.value_or(*d.topk);
+        if (!locked("topp", u.topp.has_value())) ui.sampling.top_p = u.topp.value_or(*d.topp);
+        if (!locked("greedy", u.greedy.has_value())) ui.sampling.greedy = u.greedy.value_or(*d.greedy);
+        if (!locked("gseed", u.gseed.has_value())) ui.gen_seed = u.gseed.value_or(*d.gseed);
+        if (!locked("tokens", u.tokens.has_value())) ui.max_tokens = u.tokens.value_or(*d.tokens);
+        if (!locked("chat", u.chat.has_value())) {
+            const bool chat = u.chat.value_or(*d.chat);
+            if (chat != ui.chat) s.lab.stop_generation();  // as the panel's checkbox does
+            ui.chat = chat;
+        }
+    }
+
+    // ---- the knobs panel ----
+    if (u.tensor || u.layer) {
+        if (!locked("tensor", u.tensor.has_value())) s.lab_ui.knob_tensor = u.tensor.value_or(*d.tensor);
+        if (!locked("layer", u.layer.has_value())) s.lab_ui.knob_layer = u.layer.value_or(*d.layer);
+    }
+
+    // ---- fine-tuning (chosen, not started: the learner presses start) ----
+    if (u.ft_lora || u.rank || u.alpha || u.ft_steps || u.ft_corpus) {
+        LabUi& ui = s.lab_ui;
+        if (!locked("ft", u.ft_lora.has_value())) ui.ft_lora = u.ft_lora.value_or(*d.ft_lora);
+        if (!locked("rank", u.rank.has_value())) ui.ft_rank = u.rank.value_or(*d.rank);
+        if (!locked("alpha", u.alpha.has_value())) ui.ft_alpha = u.alpha.value_or(*d.alpha);
+        if (!locked("ftsteps", u.ft_steps.has_value())) ui.ft_steps = u.ft_steps.value_or(*d.ft_steps);
+        if (!locked("ftcorpus", u.ft_corpus.has_value())) ui.ft_corpus = u.ft_corpus.value_or(*d.ft_corpus);
+    }
+
+    // ---- embedding ----
+    if (u.embed || u.hide || u.lock || u.host) {
+        LinkOptions& link = s.link;
+        link.embed = u.embed.value_or(false);
+        link.hidden.clear();
+        for (PanelId p : u.hide.value_or(std::vector<PanelId>{}))
+            if (valid_panel(p) && std::find(link.hidden.begin(), link.hidden.end(), p) == link.hidden.end())
+                link.hidden.push_back(p);
+        std::sort(link.hidden.begin(), link.hidden.end());
+        link.locked.clear();
+        for (const auto& k : lockable_keys())
+            if (u.lock && std::find(u.lock->begin(), u.lock->end(), k) != u.lock->end()) link.locked.push_back(k);
+        link.host = u.host.value_or("");
+    }
+    return notes;
+}
+
+std::string open_linked_text(AppState& s, std::span<const uint8_t> bytes) {
+    const std::string url = s.link.corpus_url;
+    if (url.empty()) return "no linked text was asked for";
+    SanitizedText t = sanitize_user_text(bytes);
+    if (!t.ok()) {
+        const std::string err = url + ": " + t.error;
+        s.notify(err, true);
+        return err;
+    }
+    s.user_text_name = url;
+    s.user_text_bytes = t.text.size();
+    s.lab.set_user_text(std::move(t.text), url);
+    if (s.lab_ui.editing.corpus == CorpusChoice::user) {
+        if (std::string err = apply_training(s); !err.empty()) {
+            s.notify(url + ": " + err, true);
+            return err;
+        }
+    }
+    return {};
+}
+
+ShareCheck share_check(const AppState& s) {
+    ShareCheck r;
+    UrlState u = capture(s);
+    if (uses_user_text(u) && !u.corpus_url) {
+        r.fits = false;
+        r.reasons.push_back("Your own text is not in the link: whoever opens it is asked to open or paste a text "
+                            "of their own. Everything else is.");
+    }
+    if (u.prompt && u.prompt->size() > kMaxLinkPromptBytes) {
+        // Cut at a character boundary: the first kMaxLinkPromptBytes bytes the model could see anyway.
+        size_t cut = kMaxLinkPromptBytes;
+        while (cut > 0 && (static_cast<unsigned char>((*u.prompt)[cut]) & 0xC0) == 0x80) --cut;
+        u.prompt->resize(cut);
+        r.fits = false;
+        r.reasons.push_back("The prompt is longer than a link can carry; the link has its first " +
+                            std::to_string(cut) + " bytes.");
+    }
+    r.fragment = encode_fragment(u);
+    // Whatever else the link cannot reproduce (a setting outside the ranges a link accepts, say) shows up as a
+    // notice when it is read back; the fragment then carries what was read.
+    const UrlDecode back = decode_fragment(r.fragment);
+    if (back.refused) {
+        u.prompt.reset();
+        r.fits = false;
+        r.reasons.push_back("The link would be too long; it leaves the prompt out.");
+        r.fragment = encode_fragment(u);
+        return r;
+    }
+    if (!back.notices.empty()) {
+        r.fits = false;
+        for (const auto& n : back.notices) r.reasons.push_back(n);
+        r.fragment = encode_fragment(back.state);
+    }
+    return r;
+}
+
+}  // namespace knobs
