@@ -4,6 +4,17 @@
 
 namespace knobs {
 
+namespace {
+// run=N in a link: train until exactly step N, so the receiver sees the sender's curve bit for bit.
+void start_auto_run(AppState& s) {
+    if (s.link.run_steps == s.auto_run_seen) return;
+    s.auto_run_seen = s.link.run_steps;
+    if (s.link.run_steps <= 0) return;
+    if (s.lab.pretrain().params == 0) s.lab.apply_settings(s.lab_ui.editing);
+    s.lab.play_until(s.link.run_steps);
+}
+}  // namespace
+
 void app_init(AppState& s) {
     s.lab_ui.editing = s.lab.settings();
     s.focused_lesson_panel = PanelId::lifecycle;
@@ -12,6 +23,7 @@ void app_init(AppState& s) {
 
 void app_frame(AppState& s, double now_s) {
     s.time_s = now_s;
+    start_auto_run(s);
     // Bounded work first, so the UI shows this frame's results; the budget keeps the page responsive.
     s.lab.update(s.frame_budget_ms);
     DrawShell(s);

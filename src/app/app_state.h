@@ -85,6 +85,7 @@ struct LinkOptions {
     std::vector<PanelId> hidden;       // hide=: panels the embedding page does not show
     std::vector<std::string> locked;   // lock=: link keys whose controls are read-only
     std::string host;                  // host=: origin of the embedding page ("" for none)
+    std::vector<PanelId> panels;       // panel=: the panels the link named (in embed mode, the only ones shown)
 };
 
 // A screen rectangle in CSS pixels relative to the canvas, recorded when a named element was drawn, so
@@ -109,6 +110,8 @@ struct AppState {
     PanelId focused_lesson_panel = PanelId::about;
     PanelId focused_lab_panel = PanelId::about;
     PanelId requested_tab = PanelId::count;   // a command asked to bring this tab to front (consumed by the shell)
+    std::array<PanelId, 2> requested_side_tab{PanelId::count, PanelId::count};  // the same, per column (lesson, lab)
+    int auto_run_seen = 0;            // the link.run_steps value already acted on (run=N from a link)
     bool show_help = false;
     bool coarse_pointer = false;      // touch screen: frames grow to 40 CSS px touch targets
     bool visible = true;              // false while the page is hidden: no rendering, no training
@@ -125,6 +128,7 @@ struct AppState {
     uint64_t frame = 0;
     double time_s = 0;                // seconds since start (monotonic), set by the loop
     bool ready = false;               // the first frame has been rendered
+    float content_height_css = 0;     // the height the shown panels need (an embedding iframe's auto-height)
     std::map<std::string, HitRect> hits;
     std::vector<Notice> notices;
     std::string user_text_name;       // the learner's own text, as the lab holds it

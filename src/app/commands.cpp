@@ -25,6 +25,7 @@ bool set_language(AppState& s, const std::string& lang) {
 void open_panel(AppState& s, PanelId p) {
     s.panel_open[static_cast<int>(p)] = true;
     s.requested_tab = p;
+    s.requested_side_tab[panel_side(p) == Side::lesson ? 0 : 1] = p;
 }
 
 void set_canvas_size(AppState& s, float css_w, float css_h, float dpr) {
@@ -195,6 +196,7 @@ std::string state_json(const AppState& s) {
     j["notices"] = notices;
     j["lesson"] = lesson_state_json(s);
     j["lab"] = lab_state_json(s);
+    j["embed"] = {{"embedded", s.link.embed}, {"content_height", s.content_height_css}};
     {
         // The link to this state (what the "link" command returns) and, when it cannot reproduce the state
         // exactly, why not ("your own text is not in the link").

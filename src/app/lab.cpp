@@ -103,6 +103,7 @@ struct Lab::Impl {
     std::unique_ptr<Trainer> trainer;
     bool running = false;
     int steps_requested = 0;  // single steps queued by "step"
+    int stop_at_step = 0;     // play_until: pause after this step (0: no limit)
     PretrainView pv;
     std::vector<float> prev_params, last_update;  // for the knob colours and step anatomy
     std::vector<float> good_params;               // last good snapshot for "restore"
@@ -374,7 +375,13 @@ void Lab::play() {
     m.running = true;
     m.pv.running = true;
 }
+void Lab::play_until(int step) {
+    impl_->stop_at_step = step;
+    if (impl_->pv.step < step) play();
+}
+
 void Lab::pause() {
+    impl_->stop_at_step = 0;
     impl_->running = false;
     impl_->pv.running = false;
     impl_->steps_requested = 0;
@@ -725,7 +732,8 @@ void Lab::update(double budget_ms) {
             m.record_step(m.step_ms);
             m.step_ms = 0;
             if (m.steps_requested > 0) --m.steps_requested;
-            if (m.pv.step >= m.settings.total_steps) {
+            if (m.pv.step >= m.settings.total_steps || (m.stop_at_step > 0 && m.pv.step >= m.stop_at_step)) {
+                m.stop_at_step = 0;
                 m.running = false;
                 m.pv.running = false;
             }

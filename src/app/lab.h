@@ -196,6 +196,8 @@ public:
     void set_user_text(std::string text, std::string name);  // the "user" corpus; validated on use
     void set_course_text(std::string text);
     void play();
+    // Plays and pauses by itself exactly after optimizer step `step` (a link's run=N).
+    void play_until(int step);
     void pause();
     void step_once();
     void reset();

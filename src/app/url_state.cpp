@@ -1095,6 +1095,9 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
         notes.push_back("lang: " + shown_value(*u.lang) + " is not a language of this app; kept " + s.lang + ".");
     if (u.theme && !locked("theme", true)) set_theme(s, *u.theme);
     // The lesson panel first, so that on a narrow screen (one row of tabs) the lab panel ends up in front.
+    if (u.lesson_panel || u.lab_panel) s.link.panels.clear();  // what an embed shows: exactly the named panels
+    for (const auto& p : {u.lesson_panel, u.lab_panel})
+        if (p && valid_panel(*p)) s.link.panels.push_back(*p);
     if (u.lesson_panel && valid_panel(*u.lesson_panel) && panel_side(*u.lesson_panel) == Side::lesson) {
         open_panel(s, *u.lesson_panel);
         s.focused_lesson_panel = *u.lesson_panel;

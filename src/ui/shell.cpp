@@ -44,14 +44,24 @@ std::string tab_label(const AppState& s, PanelId p) {
     return std::string(tr(s.lang, (std::string("panel.") + panel_key(p)).c_str())) + "###" + panel_key(p);
 }
 
+// Embedded (embed=1), only the panels the link named are shown; hide= removes panels in any mode.
+bool panel_shown(const AppState& s, PanelId p) {
+    const auto& L = s.link;
+    if (std::find(L.hidden.begin(), L.hidden.end(), p) != L.hidden.end()) return false;
+    if (L.embed && !L.panels.empty()) return std::find(L.panels.begin(), L.panels.end(), p) != L.panels.end();
+    return true;
+}
+
 // A tab bar with the given side's panels (or all of them when side is null).
 void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
     if (!ImGui::BeginTabBar(bar_id, ImGuiTabBarFlags_FittingPolicyScroll)) return;
     for (int i = 0; i < kNumPanels; ++i) {
         const auto p = static_cast<PanelId>(i);
         if (side && panel_side(p) != *side) continue;
+        if (!panel_shown(s, p)) continue;
         ImGuiTabItemFlags flags = 0;
-        if (s.requested_tab == p) flags |= ImGuiTabItemFlags_SetSelected;
+        const PanelId requested = side ? s.requested_side_tab[*side == Side::lesson ? 0 : 1] : s.requested_tab;
+        if (requested == p) flags |= ImGuiTabItemFlags_SetSelected;
         const std::string label = tab_label(s, p);
         const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
         RecordHit(s, std::string("tab.") + panel_key(p));
@@ -61,6 +71,10 @@ void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
             s.panel_open[i] = true;
             ImGui::BeginChild("##panel_body", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_None);
             ShowPanel(s, p);
+            // How tall the canvas would need to be to show this panel unscrolled (embed auto-height): where
+            // its content ends, measured from the top of the canvas as if the panel were not scrolled.
+            const float needed = ImGui::GetCursorScreenPos().y + ImGui::GetScrollY() + ImGui::GetStyle().WindowPadding.y * 2;
+            s.content_height_css = std::max(s.content_height_css, needed / s.dpr);
             ImGui::EndChild();
             ImGui::EndTabItem();
         }
@@ -84,9 +98,9 @@ void PresetsPopup(AppState& s) {
     ImGui::EndPopup();
 }
 
-bool side_has_panels(Side side) {
+bool side_has_panels(const AppState& s, Side side) {
     for (int i = 0; i < kNumPanels; ++i)
-        if (panel_side(static_cast<PanelId>(i)) == side) return true;
+        if (panel_side(static_cast<PanelId>(i)) == side && panel_shown(s, static_cast<PanelId>(i))) return true;
     return false;
 }
 }  // namespace
@@ -188,14 +202,16 @@ static void ShowNotices(AppState& s) {
 
 void DrawShell(AppState& s) {
     s.hits.clear();
+    s.content_height_css = 0;
     apply_style(s);
-    ShowTopBar(s);
+    // Embedded in a course page the top bar goes: the host page is the chrome.
+    if (!s.link.embed) ShowTopBar(s);
 
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float top = Px(s, kTopBarHeightCss);
+    const float top = s.link.embed ? 0.0f : Px(s, kTopBarHeightCss);
     const float gap = Px(s, 8);
     const float body_h = display.y - top - gap;
-    if (s.layout == Layout::two_column && side_has_panels(Side::lab)) {
+    if (s.layout == Layout::two_column && side_has_panels(s, Side::lab) && side_has_panels(s, Side::lesson)) {
         const float left_w = (display.x - 3 * gap) * 0.45f;
         const float right_w = display.x - 3 * gap - left_w;
         const Side lesson = Side::lesson, lab = Side::lab;
@@ -217,6 +233,7 @@ void DrawShell(AppState& s) {
         ImGui::End();
     }
     s.requested_tab = PanelId::count;
+    s.requested_side_tab = {PanelId::count, PanelId::count};
     ShowNotices(s);
 }
 

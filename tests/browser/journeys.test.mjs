@@ -281,7 +281,10 @@ describe('journey: links', () => {
   it('journey: copy link puts this address with the current state on the clipboard', async (t) => {
     await openApp(t, async (page, context) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE_URL.replace(/\/$/, '') });
+      await page.waitForTimeout(1200);   // two looks at the state
+      assert.equal(await page.evaluate(() => location.href), SITE_URL, 'a fresh app keeps its bare address');
       assert.deepEqual(await command(page, 'load_link', { fragment: '#v=2&lr=0.02&seed=3' }), { ok: true });
+      await page.waitForFunction((expected) => location.href === expected, SITE_URL + '#v=2&lr=0.02&seed=3', { timeout: 5000 });
       const url = await page.evaluate(() => window.knobs.copyLink());
       assert.equal(url, SITE_URL + '#v=2&lr=0.02&seed=3');
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
