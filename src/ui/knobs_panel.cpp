@@ -145,7 +145,7 @@ void ShowKnobs(AppState& s, bool* open) {
     ImGui::PopStyleColor();
     ImGui::SameLine();
     ImGui::TextDisabled("(%zu)", v.params);
-    ImGui::TextDisabled("%s", tr(L, "knobs.scale_line"));
+    TextDim(tr(L, "knobs.scale_line"));
     ImGui::TextDisabled("7B: ×%s   70B: ×%s", format_value(7e9 / v.params).c_str(), format_value(70e9 / v.params).c_str());
 
     // Which tensor the knobs and the heatmap show.
@@ -199,7 +199,7 @@ void ShowKnobs(AppState& s, bool* open) {
                                                knob.value, tr(L, "knobs.last_change"), knob.last_change);
             ImGui::PopID();
         }
-        ImGui::TextDisabled("%s", tr(L, "knobs.legend"));
+        TextDim(tr(L, "knobs.legend"));
     }
 
     ImGui::SeparatorText(tr(L, "knobs.heatmap"));
