@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include <chrono>
+
 #include "ui/panels.h"
 
 namespace knobs {
@@ -25,7 +27,9 @@ void app_frame(AppState& s, double now_s) {
     s.time_s = now_s;
     start_auto_run(s);
     // Bounded work first, so the UI shows this frame's results; the budget keeps the page responsive.
+    const auto lab_start = std::chrono::steady_clock::now();
     s.lab.update(s.frame_budget_ms);
+    s.last_lab_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lab_start).count();
     DrawShell(s);
     ++s.frame;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/frame_budget.h"
 #include "app/lab.h"
 #include "app/lesson_state.h"
 
@@ -122,7 +123,9 @@ struct AppState {
     LabUi lab_ui;
     LinkOptions link;                 // what the loaded link asked for (url_state.h)
     LessonState lesson;               // the lesson panels' content, games and progress (lesson_state.h)
-    double frame_budget_ms = 8.0;     // training work per frame; keeps the page responsive
+    double frame_budget_ms = 8.0;     // training work this frame may do (the platform sets it from frame_timing)
+    FrameBudget frame_timing;         // adapts frame_budget_ms to the measured frame cadence (frame_budget.h)
+    double last_lab_ms = 0;           // main-thread time the last frame spent in Lab::update
 
     // ---- bookkeeping ----
     uint64_t frame = 0;

@@ -175,6 +175,10 @@ std::string state_json(const AppState& s) {
     json j;
     j["ready"] = s.ready;
     j["frame"] = s.frame;
+    // The scheduler's view of the page: measured frame cadence and the training budget it allows.
+    j["frame_timing"] = {{"interval_ms", s.frame_timing.interval_ms},
+                         {"ui_ms", s.frame_timing.ui_ms},
+                         {"train_budget_ms", s.frame_budget_ms}};
     j["theme"] = s.theme == Theme::dark ? "dark" : "light";
     j["lang"] = s.lang;
     j["layout"] = s.layout == Layout::two_column ? "two-column" : "tabs";

@@ -75,7 +75,11 @@ bool runner_wants_wheel() {
 void runner_frame(Runner& r) {
     glfwPollEvents();
     AppState& s = r.state;
-    if (!s.visible || r.context_lost) return;
+    if (!s.visible || r.context_lost) {
+        r.last_frame_start_s = -1;  // the pause is not a frame interval
+        return;
+    }
+    const double frame_start_s = glfwGetTime();
 
     if (rebuild_fonts_if_needed(s)) {
         ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -94,6 +98,13 @@ void runner_frame(Runner& r) {
     glClearColor(bg.x, bg.y, bg.z, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    // Measured before the swap: natively it blocks until vsync, which is idle time, not UI work.
+    if (r.last_frame_start_s >= 0) {
+        const double interval_ms = (frame_start_s - r.last_frame_start_s) * 1000.0;
+        const double ui_ms = (glfwGetTime() - frame_start_s) * 1000.0 - s.last_lab_ms;
+        s.frame_budget_ms = s.frame_timing.next(interval_ms, ui_ms);
+    }
+    r.last_frame_start_s = frame_start_s;
     glfwSwapBuffers(r.window);
     s.ready = true;
 }

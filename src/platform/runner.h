@@ -12,6 +12,7 @@ struct Runner {
     AppState state;
     bool context_lost = false;
     const char* glsl_version = "#version 300 es";
+    double last_frame_start_s = -1;  // glfwGetTime() when the previous drawn frame began
 };
 
 bool runner_init(Runner& r, int width_px, int height_px, const char* glsl_version);

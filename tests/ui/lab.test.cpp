@@ -177,3 +177,43 @@ TEST_CASE("[lab] the same settings give the same loss curve however the frames s
     // The checksum is compared when both stopped at the same step (a 30 ms frame may run past step 25).
     if (a.second && b.second) CHECK(a.second == b.second);
 }
+
+TEST_CASE("[app] frame budget follows the frame cadence", "[app]") {
+    SECTION("a display-paced 60 Hz page gives training most of the slack") {
+        FrameBudget fb;
+        double budget = 0;
+        for (int i = 0; i < 200; ++i) budget = fb.next(16.7, 2.0);
+        CHECK_THAT(budget, Catch::Matchers::WithinAbs(0.75 * 16.7 - 2.0, 0.01));
+    }
+    SECTION("a slow GPU (frames every 100 ms) lets training use more, up to the cap") {
+        FrameBudget fb;
+        double budget = 0;
+        for (int i = 0; i < 200; ++i) budget = fb.next(100.0, 2.0);
+        CHECK(budget == FrameBudget::kMaxMs);
+    }
+    SECTION("expensive UI work leaves training the minimum, never nothing") {
+        FrameBudget fb;
+        double budget = 0;
+        for (int i = 0; i < 200; ++i) budget = fb.next(16.7, 30.0);
+        CHECK(budget == FrameBudget::kMinMs);
+    }
+    SECTION("main-thread-bound frames converge instead of running away") {
+        // Model a page whose frame lasts exactly as long as its work: interval = ui + training + overhead.
+        FrameBudget fb;
+        const double ui = 2.0, overhead = 10.0;  // fixed point: budget 28 ms in a 40 ms frame
+        double budget = fb.budget_ms;
+        for (int i = 0; i < 500; ++i) budget = fb.next(ui + budget + overhead, ui);
+        CHECK(budget < FrameBudget::kMaxMs);
+        const double fixed_point = (FrameBudget::kShareOfInterval * (ui + overhead) - ui) / (1 - FrameBudget::kShareOfInterval);
+        CHECK_THAT(budget, Catch::Matchers::WithinAbs(std::max(fixed_point, FrameBudget::kMinMs), 0.05));
+    }
+    SECTION("a frame after a long pause does not blow up the estimate") {
+        FrameBudget fb;
+        for (int i = 0; i < 100; ++i) fb.next(16.7, 2.0);
+        const double before = fb.budget_ms;
+        fb.next(60000.0, 2.0);
+        CHECK(fb.budget_ms <= FrameBudget::kMaxMs);
+        CHECK(fb.interval_ms < 16.7 + 0.1 * 250.0 + 0.01);
+        CHECK(before < fb.budget_ms);
+    }
+}
