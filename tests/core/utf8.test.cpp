@@ -220,3 +220,40 @@ TEST_CASE("[core] utf8 sanitizer rejects with clear messages and offsets", "[cor
         CHECK(sanitize_user_text(std::string_view(big).substr(0, kMaxUserTextBytes)).ok());
     }
 }
+
+// The sanitizer checks eight bytes at a time on plain ASCII: every special byte must be found wherever it
+// falls within a word, and nothing may be lost at the word boundaries or in the tail.
+TEST_CASE("[core] utf8 sanitizer finds special bytes at every position of its word-at-a-time scan", "[core][utf8]") {
+    const size_t length = GENERATE(1, 7, 8, 9, 23, 64);
+    const size_t at = GENERATE(0, 1, 3, 7, 8, 15, 16, 22, 63);
+    if (at >= length) return;
+    const std::string plain(length, 'a');
+    SECTION("a control byte is refused at its offset") {
+        std::string text = plain;
+        text[at] = '\x01';
+        const SanitizedText t = sanitize_user_text(text);
+        CHECK_FALSE(t.ok());
+        CHECK(t.error_offset == at);
+    }
+    SECTION("a two-byte character is kept whole") {
+        std::string text = plain;
+        text.replace(at, 1, "\xC3\xA9");  // é
+        CHECK(sanitize_user_text(text).text == text);
+    }
+    SECTION("CR becomes LF and tab, LF, form feed and DEL-free ASCII pass unchanged") {
+        std::string text = plain;
+        text[at] = '\r';
+        std::string expected = plain;
+        expected[at] = '\n';
+        CHECK(sanitize_user_text(text).text == expected);
+        text[at] = '\t';
+        CHECK(sanitize_user_text(text).text == text);
+    }
+    SECTION("DEL (0x7F) is refused at its offset") {
+        std::string text = plain;
+        text[at] = '\x7F';
+        const SanitizedText t = sanitize_user_text(text);
+        CHECK_FALSE(t.ok());
+        CHECK(t.error_offset == at);
+    }
+}
