@@ -92,6 +92,7 @@ json lab_state_json(const AppState& s) {
     json losses = json::array();
     for (const auto& h : p.history) losses.push_back(h.train);
     j["pretrain"] = {{"running", p.running},
+                     {"corpus", corpus_key(lab.settings().corpus)},
                      {"step", p.step},
                      {"tokens_seen", p.tokens_seen},
                      {"tokens_per_s", p.tokens_per_s},
