@@ -4,7 +4,8 @@
 // Writes bench-results.json at the repo root and prints it.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, newPage, waitForReady } from '../tests/browser/lib/harness.mjs';
@@ -38,6 +39,24 @@ async function frameTimes(page, ms) {
     }
     requestAnimationFrame(tick);
   }), ms);
+}
+
+// What a visitor downloads before the first frame: the page, its glue and style, the Emscripten loader and
+// the wasm (ImGui, the font, the lesson content and the engine). The shipped model and the course example
+// are fetched later or not at all. Budget: 1.5 MB raw, 600 KB gzip (docs/building.md).
+function shellSize() {
+  const site = path.join(ROOT, 'build/web/site');
+  // Everything index.html links to by a relative path, plus the loader and wasm the glue fetches.
+  const html = readFileSync(path.join(site, 'index.html'), 'utf8');
+  const linked = [...html.matchAll(/(?:src|href)="([^":?#]+)"/g)].map((m) => m[1].replace(/^\.\//, ''));
+  const files = [...new Set(['index.html', ...linked, 'knobs.js', 'knobs.wasm'])].filter((f) => existsSync(path.join(site, f)));
+  let raw = 0, gzip = 0;
+  for (const name of files) {
+    const bytes = readFileSync(path.join(site, name));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { shell_bytes_raw: raw, shell_bytes_gzip: gzip };
 }
 
 // The longest the page is blocked while a learner opens 10 MB of text and starts training on it: the
@@ -137,6 +156,7 @@ try {
 } catch (error) {
   results.browser_error = String(error.message || error);
 }
+Object.assign(results, shellSize());
 results.load_average_1min = (await import('node:os')).loadavg()[0];
 writeFileSync(path.join(ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(JSON.stringify(results, null, 2));
