@@ -206,52 +206,55 @@ bool tensor_from_key(std::string_view key, Tensor* out) {
 
 bool valid_panel(PanelId p) { return static_cast<int>(p) >= 0 && static_cast<int>(p) < kNumPanels; }
 
+// The link fields that mirror the lab's settings, the inference and fine-tune controls and the embed options.
+// The caller sets the panels, language, theme and corpus_url, which differ between a fresh app and a capture.
+void put_settings(UrlState& u, const TrainSettings& t, const LabUi& ui, const LinkOptions& link) {
+    u.size = t.size;
+    u.layers = t.custom.n_layer;
+    u.heads = t.custom.n_head;
+    u.width = t.custom.n_embd;
+    u.context = t.custom.block_size;
+    u.corpus = t.corpus;
+    u.lr = t.lr;
+    u.batch = t.batch_size;
+    u.warmup = t.warmup_steps;
+    u.steps = t.total_steps;
+    u.wd = t.weight_decay;
+    u.clip = t.grad_clip;
+    u.seed = t.seed;
+    u.run = link.run_steps;
+    u.prompt = ui.prompt;
+    u.temp = ui.sampling.temperature;
+    u.topk = ui.sampling.top_k;
+    u.topp = ui.sampling.top_p;
+    u.greedy = ui.sampling.greedy;
+    u.gseed = ui.gen_seed;
+    u.tokens = ui.max_tokens;
+    u.chat = ui.chat;
+    u.tensor = ui.knob_tensor;
+    u.layer = ui.knob_layer;
+    u.ft_lora = ui.ft_lora;
+    u.rank = ui.ft_rank;
+    u.alpha = ui.ft_alpha;
+    u.ft_steps = ui.ft_steps;
+    u.ft_corpus = ui.ft_corpus;
+    u.embed = link.embed;
+    u.hide = link.hidden;
+    u.lock = link.locked;
+    u.host = link.host;
+}
+
 // What a fresh app holds (app_init, TrainSettings{}, LabUi{}, LinkOptions{}); every field is set.
 const UrlState& full_defaults() {
     static const UrlState defaults = [] {
-        const TrainSettings t{};
-        const ModelConfig custom = t.custom;
-        const LabUi ui{};
         const LinkOptions link{};
         UrlState u;
         u.lesson_panel = PanelId::lifecycle;  // app_init's first tabs
         u.lab_panel = PanelId::pretrain;
         u.lang = "en";
         u.theme = Theme::dark;
-        u.size = t.size;
-        u.layers = custom.n_layer;
-        u.heads = custom.n_head;
-        u.width = custom.n_embd;
-        u.context = custom.block_size;
-        u.corpus = t.corpus;
+        put_settings(u, TrainSettings{}, LabUi{}, link);
         u.corpus_url = link.corpus_url;
-        u.lr = t.lr;
-        u.batch = t.batch_size;
-        u.warmup = t.warmup_steps;
-        u.steps = t.total_steps;
-        u.wd = t.weight_decay;
-        u.clip = t.grad_clip;
-        u.seed = t.seed;
-        u.run = link.run_steps;
-        u.prompt = ui.prompt;
-        u.temp = ui.sampling.temperature;
-        u.topk = ui.sampling.top_k;
-        u.topp = ui.sampling.top_p;
-        u.greedy = ui.sampling.greedy;
-        u.gseed = ui.gen_seed;
-        u.tokens = ui.max_tokens;
-        u.chat = ui.chat;
-        u.tensor = ui.knob_tensor;
-        u.layer = ui.knob_layer;
-        u.ft_lora = ui.ft_lora;
-        u.rank = ui.ft_rank;
-        u.alpha = ui.ft_alpha;
-        u.ft_steps = ui.ft_steps;
-        u.ft_corpus = ui.ft_corpus;
-        u.embed = link.embed;
-        u.hide = link.hidden;
-        u.lock = link.locked;
-        u.host = link.host;
         return u;
     }();
     return defaults;
@@ -964,44 +967,8 @@ UrlState capture(const AppState& s) {
     u.lang = s.lang;
     u.theme = s.theme;
 
-    const TrainSettings& t = s.lab_ui.editing;
-    u.size = t.size;
-    u.layers = t.custom.n_layer;
-    u.heads = t.custom.n_head;
-    u.width = t.custom.n_embd;
-    u.context = t.custom.block_size;
-    u.corpus = t.corpus;
+    put_settings(u, s.lab_ui.editing, s.lab_ui, s.link);
     if (!s.link.corpus_url.empty()) u.corpus_url = s.link.corpus_url;
-    u.lr = t.lr;
-    u.batch = t.batch_size;
-    u.warmup = t.warmup_steps;
-    u.steps = t.total_steps;
-    u.wd = t.weight_decay;
-    u.clip = t.grad_clip;
-    u.seed = t.seed;
-    u.run = s.link.run_steps;
-
-    const LabUi& ui = s.lab_ui;
-    u.prompt = ui.prompt;
-    u.temp = ui.sampling.temperature;
-    u.topk = ui.sampling.top_k;
-    u.topp = ui.sampling.top_p;
-    u.greedy = ui.sampling.greedy;
-    u.gseed = ui.gen_seed;
-    u.tokens = ui.max_tokens;
-    u.chat = ui.chat;
-    u.tensor = ui.knob_tensor;
-    u.layer = ui.knob_layer;
-    u.ft_lora = ui.ft_lora;
-    u.rank = ui.ft_rank;
-    u.alpha = ui.ft_alpha;
-    u.ft_steps = ui.ft_steps;
-    u.ft_corpus = ui.ft_corpus;
-
-    u.embed = s.link.embed;
-    u.hide = s.link.hidden;
-    u.lock = s.link.locked;
-    u.host = s.link.host;
     return canonical(u);
 }
 
