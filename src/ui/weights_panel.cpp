@@ -10,6 +10,30 @@
 
 namespace knobs {
 
+namespace {
+// A table of named byte ranges of the file: name, offset, then a last column the caller draws.
+template <class Rows, class DrawLast>
+void OffsetTable(const char* id, const char* name_header, const char* offset_header, const char* last_header,
+                 const Rows& rows, DrawLast draw_last) {
+    if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp))
+        return;
+    ImGui::TableSetupColumn(name_header);
+    ImGui::TableSetupColumn(offset_header);
+    ImGui::TableSetupColumn(last_header);
+    ImGui::TableHeadersRow();
+    for (const auto& r : rows) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(r.name.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%zu", r.offset);
+        ImGui::TableNextColumn();
+        draw_last(r);
+    }
+    ImGui::EndTable();
+}
+}  // namespace
+
 void ShowWeightsFile(AppState& s, bool* open) {
     (void)open;
     const auto& L = s.lang;
@@ -70,39 +94,11 @@ void ShowWeightsFile(AppState& s, bool* open) {
     ImGui::Text("%s × 4 %s = %s %s", format_value(static_cast<double>(params)).c_str(), tr(L, "weights.bytes"),
                 format_value(static_cast<double>(params) * 4).c_str(), tr(L, "weights.body"));
     ImGui::Text("%s %s", tr(L, "weights.checksum"), checksum_text(a.stored_checksum).c_str());
-    if (ImGui::BeginTable("##sections", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
-        ImGui::TableSetupColumn(tr(L, "weights.section"));
-        ImGui::TableSetupColumn(tr(L, "weights.offset"));
-        ImGui::TableSetupColumn(tr(L, "weights.size"));
-        ImGui::TableHeadersRow();
-        for (const auto& r : a.sections) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(r.name.c_str());
-            ImGui::TableNextColumn();
-            ImGui::Text("%zu", r.offset);
-            ImGui::TableNextColumn();
-            ImGui::Text("%zu", r.size);
-        }
-        ImGui::EndTable();
-    }
+    OffsetTable("##sections", tr(L, "weights.section"), tr(L, "weights.offset"), tr(L, "weights.size"), a.sections,
+                [](const auto& r) { ImGui::Text("%zu", r.size); });
     if (ImGui::TreeNode(tr(L, "weights.header_fields"))) {
-        if (ImGui::BeginTable("##fields", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
-            ImGui::TableSetupColumn(tr(L, "weights.field"));
-            ImGui::TableSetupColumn(tr(L, "weights.offset"));
-            ImGui::TableSetupColumn(tr(L, "weights.value"));
-            ImGui::TableHeadersRow();
-            for (const auto& r : a.fields) {
-                ImGui::TableNextRow();
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(r.name.c_str());
-                ImGui::TableNextColumn();
-                ImGui::Text("%zu", r.offset);
-                ImGui::TableNextColumn();
-                ImGui::TextWrapped("%s", r.value.c_str());
-            }
-            ImGui::EndTable();
-        }
+        OffsetTable("##fields", tr(L, "weights.field"), tr(L, "weights.offset"), tr(L, "weights.value"), a.fields,
+                    [](const auto& r) { ImGui::TextWrapped("%s", r.value.c_str()); });
         ImGui::TreePop();
     }
     if (ImGui::TreeNode(tr(L, "weights.tensors"))) {
