@@ -93,6 +93,28 @@ struct LinkOptions {
 // browser tests and the accessibility mirror can find real pixels.
 struct HitRect { float x = 0, y = 0, w = 0, h = 0; };
 
+// One line of text or one control of the accessibility mirror (src/ui/a11y.h), in drawing order.
+struct A11yNode {
+    std::string role;     // "text", "heading", "button", "checkbox", "radio", "tab", "disclosure", "input", "combo"
+    std::string label;    // what the control is called (for text and headings: the line itself)
+    std::string value;    // an input's or combo's value as drawn
+    std::string region;   // its top-level window: "topbar", "lesson", "lab", "single", "notices", "popup", "dialog", "tooltip"
+    uint32_t id = 0;      // the ImGui item id, which a11y_activate takes (0 for text and headings)
+    bool checked = false; // checkbox or radio on; tab selected
+    bool expanded = false;
+    bool disabled = false;
+    HitRect rect;         // CSS px relative to the canvas (zero for text)
+};
+
+// The page asks for a capture; the next frame takes one (a captured frame costs more, so not every frame).
+struct A11yMirror {
+    bool capture_requested = false;
+    uint64_t captured_frame = 0;      // AppState::frame of `nodes`, 0 before the first capture
+    std::vector<A11yNode> nodes;
+    uint32_t activate_id = 0;         // an item the page asked to activate next frame (0: none)
+    bool activate_for_input = false;  // open a slider or field for typing rather than for the arrow keys
+};
+
 struct Notice {
     std::string text;
     bool is_error = false;
@@ -133,6 +155,7 @@ struct AppState {
     bool ready = false;               // the first frame has been rendered
     float content_height_css = 0;     // the height the shown panels need (an embedding iframe's auto-height)
     std::map<std::string, HitRect> hits;
+    A11yMirror a11y;                  // what screen readers get instead of the canvas (src/ui/a11y.h)
     std::vector<Notice> notices;
     std::string user_text_name;       // the learner's own text, as the lab holds it
     size_t user_text_bytes = 0;

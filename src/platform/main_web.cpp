@@ -14,10 +14,11 @@
 #include "app/commands.h"
 #include "imgui.h"
 #include "platform/runner.h"
+#include "ui/a11y.h"
 
 namespace {
 knobs::Runner g_runner;
-std::string g_state_json, g_command_result, g_clipboard;
+std::string g_state_json, g_command_result, g_clipboard, g_a11y_json;
 
 EM_JS(void, js_copy_text, (const char* text), {
     if (window.knobsGlue && window.knobsGlue.copyText) window.knobsGlue.copyText(UTF8ToString(text));
@@ -111,6 +112,16 @@ EMSCRIPTEN_KEEPALIVE int knobs_open_bytes(const uint8_t* data, int len, const ch
 
 EMSCRIPTEN_KEEPALIVE void knobs_context_lost() { g_runner.context_lost = true; }
 EMSCRIPTEN_KEEPALIVE void knobs_context_restored() { knobs::runner_context_restored(g_runner); }
+
+// The accessibility mirror (src/ui/a11y.h): ask for a capture, read the last one, activate a control.
+EMSCRIPTEN_KEEPALIVE void knobs_a11y_request() { g_runner.state.a11y.capture_requested = true; }
+EMSCRIPTEN_KEEPALIVE const char* knobs_a11y_json() {
+    g_a11y_json = knobs::a11y_json(g_runner.state);
+    return g_a11y_json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE int knobs_a11y_activate(unsigned int id, int for_input) {
+    return knobs::a11y_activate(g_runner.state, id, for_input != 0) ? 1 : 0;
+}
 }
 
 int main() {

@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <utility>
+
+#include "app/i18n.h"
+#include "ui/a11y.h"
 
 namespace knobs {
 
@@ -52,12 +56,50 @@ std::vector<float> smooth_ema(const std::vector<float>& y, float alpha) {
     return out;
 }
 
+namespace {
+std::string fill_in(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
+    for (const auto& [key, value] : values) {
+        const std::string token = "{" + key + "}";
+        for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size()))
+            text.replace(at, token.size(), value);
+    }
+    return text;
+}
+}  // namespace
+
+std::string chart_summary(const LineChart& chart) {
+    std::string out = fill_in(tr(chart.lang, "chart.summary"), {{"y", chart.y_label}, {"x", chart.x_label}});
+    for (const ChartSeries& s : chart.series) {
+        size_t n = 0;
+        double x0 = 0, x1 = 0, last = 0, lo = 0, hi = 0;
+        for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+            if (!std::isfinite(s.y[i]) || !std::isfinite(s.x[i])) continue;
+            if (n == 0) x0 = s.x[i], lo = hi = s.y[i];
+            x1 = s.x[i];
+            last = s.y[i];
+            lo = std::min(lo, static_cast<double>(s.y[i]));
+            hi = std::max(hi, static_cast<double>(s.y[i]));
+            ++n;
+        }
+        out += " ";
+        if (n == 0) {
+            out += fill_in(tr(chart.lang, "chart.series_empty"), {{"name", s.label}});
+            continue;
+        }
+        out += fill_in(tr(chart.lang, "chart.series"),
+                       {{"name", s.label}, {"n", std::to_string(n)}, {"x", chart.x_label}, {"x0", format_value(x0)},
+                        {"x1", format_value(x1)}, {"last", format_value(last)}, {"min", format_value(lo)}, {"max", format_value(hi)}});
+    }
+    return out;
+}
+
 bool LineChart::Draw() {
     ImGui::PushID(id.c_str());
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float width = std::max(ImGui::GetContentRegionAvail().x, 50.0f);
     const ImVec2 size(width, height_px);
     ImGui::InvisibleButton("##chart", size);
+    if (a11y_capturing()) a11y_note(chart_summary(*this));
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImGuiStyle& st = ImGui::GetStyle();

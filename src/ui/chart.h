@@ -23,10 +23,15 @@ struct LineChart {
     float height_px = 200.0f;
     bool log_x = false;
     std::vector<ChartSeries> series;
+    std::string lang = "en";  // the language of the summary the accessibility mirror reads out
 
     // Draws into the current window's content width. Returns true while hovered.
     bool Draw();
 };
+
+// The chart in words, for screen readers: what is plotted against what, and for each series its number
+// of points, x range, last, lowest and highest value (as measured, not smoothed).
+std::string chart_summary(const LineChart& chart);
 
 // Tick values covering [lo, hi] at 1-2-5 steps, at most about `max_ticks`.
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);

@@ -79,6 +79,7 @@ void ShowCost(AppState& s, bool* open) {
             ImGui::EndTable();
         }
         LineChart chart;
+        chart.lang = s.lang;
         chart.id = "latency";
         chart.x_label = tr(L, "cost.params");
         chart.y_label = "ms/token";

@@ -77,6 +77,7 @@ void ShowFinetune(AppState& s, bool* open) {
     if (f.total == 0) return;
     ImGui::Text("%s %d / %d · %s %.3f", tr(L, "pretrain.step_label"), f.step, f.steps_target, tr(L, "pretrain.loss"), f.loss);
     LineChart chart;
+    chart.lang = s.lang;
     chart.id = "ftloss";
     chart.x_label = tr(L, "pretrain.step_label");
     chart.y_label = tr(L, "pretrain.loss");

@@ -12,6 +12,7 @@
 #include "app/i18n.h"
 #include "app/lesson_state.h"
 #include "ui/panels.h"
+#include "ui/a11y.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
 
@@ -225,12 +226,18 @@ void ShowLifecycle(AppState& s, bool* open) {
     }
 
     for (std::size_t li = 0; li < lanes.size(); ++li) {
+        // The diagram is drawn, not written: the mirror gets each lane's name before its stages.
+        std::string lane_words = lesson_text(s, phase_text_key(lanes[li].phase));
+        if (live == lanes[li].phase) lane_words += std::string(" (") + live_text + ")";
+        a11y_note(lane_words);
         for (std::size_t k = 0; k < lanes[li].stages.size(); ++k) {
             const lesson::Stage& stage = content->stages[static_cast<std::size_t>(lanes[li].stages[k])];
             const BoxLayout& box = plans[li].boxes[k];
             ImGui::SetCursorScreenPos(box.min);
             ImGui::PushID(stage.id.c_str());
-            if (ImGui::InvisibleButton("##stage", ImVec2(box.max.x - box.min.x, box.max.y - box.min.y)))
+            // The button draws nothing itself; its label (before "###") is what the mirror reads out.
+            const std::string stage_label = stage.label + (stage.sublabel.empty() ? "" : ": " + stage.sublabel) + "###stage";
+            if (ImGui::InvisibleButton(stage_label.c_str(), ImVec2(box.max.x - box.min.x, box.max.y - box.min.y)))
                 L.selected_stage = stage.id;
             RecordHit(s, "lifecycle.stage." + stage.id);
             const bool selected = L.selected_stage == stage.id;

@@ -209,6 +209,7 @@ void Charts(AppState& s) {
     ImGui::SameLine();
     HelpMarker(tr(L, "pretrain.loss_help"));
     LineChart chart;
+    chart.lang = s.lang;
     chart.id = "loss";
     chart.x_label = tr(L, "pretrain.step_label");
     chart.y_label = tr(L, "pretrain.loss");
@@ -233,6 +234,7 @@ void Charts(AppState& s) {
         ImGui::SameLine();
         HelpMarker(tr(L, "pretrain.quality_help"));
         LineChart q;
+        q.lang = s.lang;
         q.id = "quality";
         q.x_label = tr(L, "pretrain.seconds");
         q.y_label = tr(L, "pretrain.grammatical");

@@ -7,6 +7,7 @@
 #include "app/i18n.h"
 #include "app/presets.h"
 #include "app/url_state.h"
+#include "ui/a11y.h"
 #include "ui/panels.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
@@ -201,6 +202,8 @@ static void ShowNotices(AppState& s) {
 }
 
 void DrawShell(AppState& s) {
+    // Every window drawn below is in the accessibility mirror's capture, when the page asked for one.
+    A11yCapture a11y_capture(s);
     s.hits.clear();
     s.content_height_css = 0;
     apply_style(s);

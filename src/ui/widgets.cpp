@@ -1,9 +1,22 @@
 #include "ui/widgets.h"
 
+#include "imgui_internal.h"
+#include "ui/a11y.h"
+
 namespace knobs {
 
 void HelpMarker(const char* text) {
-    ImGui::TextDisabled("(?)");
+    if (a11y_capturing()) {
+        // A screen reader gets the explanation itself in place of a "(?)" it could not hover.
+        a11y_note(text);
+        ImGuiContext& g = *ImGui::GetCurrentContext();
+        const bool logging = g.LogEnabled;
+        g.LogEnabled = false;
+        ImGui::TextDisabled("(?)");
+        g.LogEnabled = logging;
+    } else {
+        ImGui::TextDisabled("(?)");
+    }
     if (ImGui::BeginItemTooltip()) {
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
         ImGui::TextUnformatted(text);
