@@ -47,6 +47,9 @@
     embedPollMs: positiveNumber(userConfig.embedPollMs, 250),
     // How long a download's object URL stays alive: the browser reads it after click() returns.
     downloadUrlLifetimeMs: positiveNumber(userConfig.downloadUrlLifetimeMs, 60000),
+    // How often the accessibility mirror asks the app for a fresh capture (a captured frame costs
+    // more than a plain one, so not every frame).
+    a11yPollMs: positiveNumber(userConfig.a11yPollMs, 750),
   };
 
   function positiveNumber(value, fallback) {
@@ -68,7 +71,14 @@
       reload: 'Reload',
       details: 'Technical details',
       canvasLabel: 'Knobs playground: a tiny language model you can train and explore',
-      canvasHelp: 'Use the mouse, touch or the keyboard inside the playground. Tab and Shift+Tab move the focus out of it; in a text field, press Escape first.',
+      canvasHelp: 'Use the mouse, touch or the keyboard inside the playground. Tab and Shift+Tab move the focus out of it; in a text field, press Escape first. Screen readers find the same content as text and buttons after the playground.',
+      mirror: {
+        label: 'Knobs as text',
+        regions: { topbar: 'Toolbar', lesson: 'Lesson', lab: 'Lab', single: 'Panels', notices: 'Notices',
+          popup: 'Menu', dialog: 'Dialog', tooltip: 'Tip' },
+        tabs: 'Panels',
+        editHint: 'Opens this control inside the playground: type a value and press Enter, or use the arrow keys; Tab leaves the playground.',
+      },
       errors: {
         'no-wasm': ['Your browser cannot run WebAssembly',
           'Knobs runs a small neural network with WebAssembly, which this browser does not offer or has turned off.',
@@ -135,7 +145,14 @@
       reload: 'Recarregar',
       details: 'Detalhes técnicos',
       canvasLabel: 'Playground do Knobs: um pequeno modelo de linguagem para treinar e explorar',
-      canvasHelp: 'Use o mouse, o toque ou o teclado dentro do playground. Tab e Shift+Tab tiram o foco dele; num campo de texto, aperte Esc antes.',
+      canvasHelp: 'Use o mouse, o toque ou o teclado dentro do playground. Tab e Shift+Tab tiram o foco dele; num campo de texto, aperte Esc antes. Leitores de tela encontram o mesmo conteúdo em texto e botões depois do playground.',
+      mirror: {
+        label: 'O Knobs em texto',
+        regions: { topbar: 'Barra de ferramentas', lesson: 'Lição', lab: 'Laboratório', single: 'Painéis', notices: 'Avisos',
+          popup: 'Menu', dialog: 'Diálogo', tooltip: 'Dica' },
+        tabs: 'Painéis',
+        editHint: 'Abre este controle dentro do playground: digite um valor e aperte Enter, ou use as setas; Tab sai do playground.',
+      },
       errors: {
         'no-wasm': ['Seu navegador não executa WebAssembly',
           'O Knobs roda uma pequena rede neural com WebAssembly, que este navegador não oferece ou desativou.',
@@ -1416,6 +1433,187 @@
     listeners.set('*', (listeners.get('*') || new Set()).add(forwardToHost));
   }
 
+  // ---- accessibility mirror ----------------------------------------------------------------------------
+
+  // A screen reader sees the canvas as one image. Every config.a11yPollMs the app captures a frame as
+  // lines of text and controls in drawing order (src/ui/a11y.h); here they become DOM after the canvas:
+  // a section per window with a heading, the tabs as a tablist, paragraphs, and buttons that activate
+  // the ImGui item they stand for. The mirror is visually hidden, and its buttons stay out of the Tab
+  // order (tabindex -1) so sighted keyboard users never land on invisible controls; screen readers reach
+  // them in browse mode. Elements are kept by key between captures, so the reading position survives
+  // updates, and only the notices region is a live region.
+  const mirror = {
+    root: null,
+    regions: new Map(),   // region name -> { section, heading, tablist, content }
+    lastFrame: 0,
+    hintId: 'a11y-mirror-edit-hint',
+  };
+
+  const MIRROR_ROLES = {
+    button: { tag: 'button' },
+    checkbox: { tag: 'button', role: 'checkbox' },
+    radio: { tag: 'button', role: 'radio' },
+    tab: { tag: 'button', role: 'tab' },
+    disclosure: { tag: 'button' },
+    input: { tag: 'button' },
+    combo: { tag: 'button' },
+    text: { tag: 'p' },
+    heading: { tag: 'h3' },   // a section title inside a panel (ImGui's SeparatorText)
+  };
+
+  function mirrorStrings(lang) {
+    return (STRINGS[lang] || STRINGS[currentLanguage()]).mirror;
+  }
+
+  function setAttr(element, name, value) {
+    if (value === null || value === undefined) {
+      if (element.hasAttribute(name)) element.removeAttribute(name);
+    } else if (element.getAttribute(name) !== String(value)) {
+      element.setAttribute(name, String(value));
+    }
+  }
+
+  function mirrorText(node) {
+    if ((node.role === 'input' || node.role === 'combo') && node.value) return `${node.label}: ${node.value}`;
+    return node.label;
+  }
+
+  function makeMirrorElement(node) {
+    const kind = MIRROR_ROLES[node.role] || MIRROR_ROLES.button;
+    const element = document.createElement(kind.tag);
+    if (kind.tag === 'button') {
+      element.type = 'button';
+      element.tabIndex = -1;
+    }
+    if (kind.role) element.setAttribute('role', kind.role);
+    element.dataset.knobsRole = node.role;
+    return element;
+  }
+
+  function updateMirrorElement(element, node) {
+    setText(element, mirrorText(node));
+    if (!node.id) return;   // text and headings
+    element.dataset.knobsId = String(node.id >>> 0);
+    setAttr(element, 'aria-disabled', node.disabled ? 'true' : null);
+    setAttr(element, 'aria-checked', node.role === 'checkbox' || node.role === 'radio' ? String(!!node.checked) : null);
+    setAttr(element, 'aria-selected', node.role === 'tab' ? String(!!node.checked) : null);
+    setAttr(element, 'aria-expanded', node.role === 'disclosure' ? String(!!node.expanded) : null);
+    setAttr(element, 'aria-haspopup', node.role === 'combo' ? 'listbox' : null);
+    setAttr(element, 'aria-describedby', node.role === 'input' ? mirror.hintId : null);
+  }
+
+  // Puts `nodes` into `parent` in order, reusing the element of each key from the last capture.
+  function reconcileMirror(parent, nodes) {
+    const existing = new Map();
+    for (const child of Array.from(parent.children)) existing.set(child.dataset.knobsKey, child);
+    const seen = new Map();
+    nodes.forEach((node, index) => {
+      // Controls are known by their ImGui id; text by its words (and which repeat of them it is).
+      const base = node.id ? node.role + ':' + (node.id >>> 0) : node.role + ':' + node.label;
+      const repeat = seen.get(base) || 0;
+      seen.set(base, repeat + 1);
+      const key = base + '#' + repeat;
+      let element = existing.get(key);
+      if (element) existing.delete(key);
+      else {
+        element = makeMirrorElement(node);
+        element.dataset.knobsKey = key;
+      }
+      updateMirrorElement(element, node);
+      const at = parent.children[index];
+      if (at !== element) parent.insertBefore(element, at || null);
+    });
+    for (const stale of existing.values()) stale.remove();
+  }
+
+  function mirrorRegion(name, strings) {
+    let region = mirror.regions.get(name);
+    if (!region) {
+      const section = document.createElement('section');
+      const heading = document.createElement('h2');
+      heading.id = 'a11y-region-' + name.replace(/[^a-z0-9_-]/gi, '_');
+      section.setAttribute('aria-labelledby', heading.id);
+      const tablist = document.createElement('div');
+      tablist.setAttribute('role', 'tablist');
+      const content = document.createElement('div');
+      // New notices are read out as they arrive; nothing else talks over the learner.
+      if (name === 'notices') {
+        content.setAttribute('role', 'status');
+        content.setAttribute('aria-live', 'polite');
+      }
+      section.append(heading, tablist, content);
+      section.dataset.knobsRegion = name;
+      region = { section, heading, tablist, content };
+      mirror.regions.set(name, region);
+    }
+    setText(region.heading, strings.regions[name] || name);
+    setAttr(region.tablist, 'aria-label', strings.tabs);
+    return region;
+  }
+
+  function renderMirror(capture) {
+    const strings = mirrorStrings(capture.lang);
+    setAttr(mirror.root, 'lang', capture.lang);
+    setAttr(mirror.root, 'aria-label', strings.label);
+    const hint = document.getElementById(mirror.hintId);
+    if (hint) setText(hint, strings.editHint);
+    const byRegion = new Map();
+    for (const node of capture.nodes || []) {
+      if (!byRegion.has(node.region)) byRegion.set(node.region, { tabs: [], content: [] });
+      byRegion.get(node.region)[node.role === 'tab' ? 'tabs' : 'content'].push(node);
+    }
+    let index = 1;   // child 0 is the edit hint
+    for (const [name, parts] of byRegion) {
+      const region = mirrorRegion(name, strings);
+      reconcileMirror(region.tablist, parts.tabs);
+      region.tablist.hidden = parts.tabs.length === 0;
+      reconcileMirror(region.content, parts.content);
+      const at = mirror.root.children[index];
+      if (at !== region.section) mirror.root.insertBefore(region.section, at || null);
+      index++;
+    }
+    for (const [name, region] of mirror.regions) {
+      if (byRegion.has(name)) continue;
+      region.section.remove();
+      mirror.regions.delete(name);
+    }
+  }
+
+  function onMirrorClick(event) {
+    const element = event.target.closest('[data-knobs-id]');
+    if (!element || !mirror.root.contains(element) || element.getAttribute('aria-disabled') === 'true') return;
+    const forInput = element.dataset.knobsRole === 'input';
+    const ok = callExport('knobs_a11y_activate', [Number(element.dataset.knobsId) | 0, forInput ? 1 : 0], 0) === 1;
+    // A slider or field is edited inside the canvas, which takes the keys from here on.
+    if (ok && forInput) canvas.focus({ preventScroll: true });
+  }
+
+  function watchMirror() {
+    mirror.root = $('a11y-mirror');
+    if (!mirror.root) return;
+    mirror.root.addEventListener('click', onMirrorClick);
+    let warned = false;
+    const tick = () => {
+      if (fatalError) return;
+      if (document.visibilityState !== 'hidden') {
+        try {
+          const capture = JSON.parse(readCString(callExport('knobs_a11y_json', [], 0)) || 'null');
+          if (capture && capture.frame && capture.frame !== mirror.lastFrame) {
+            mirror.lastFrame = capture.frame;
+            renderMirror(capture);
+            mirror.root.dataset.knobsFrame = String(capture.frame);
+          }
+          callExport('knobs_a11y_request', []);
+        } catch (error) {
+          if (!warned) console.warn('[knobs] updating the accessibility mirror failed:', error);
+          warned = true;
+        }
+      }
+      setTimeout(tick, config.a11yPollMs);
+    };
+    tick();
+  }
+
   // ---- watching the state ------------------------------------------------------------------------------
 
   // One look at the state every so often (not every frame: the snapshot is a few kilobytes of JSON)
@@ -1673,6 +1871,7 @@
     announceToHost();
     openShippedModel();
     watchState();
+    watchMirror();
     waitForFirstFrame();
   }
 

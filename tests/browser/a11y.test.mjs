@@ -1,0 +1,137 @@
+// The accessibility mirror in the real build: what a screen reader gets instead of the canvas
+// (src/ui/a11y.h, web/knobs-glue.js). Checked through Chromium's accessibility tree (getByRole,
+// ariaSnapshot), and by acting through the mirror the way a screen reader's "click" does.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, waitForReady, withPage } from './lib/harness.mjs';
+
+const SITE_URL = process.env.KNOBS_SITE_URL;
+if (!SITE_URL) throw new Error('KNOBS_SITE_URL is not set: run through tests/browser/run.mjs SITE_DIR');
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+// Short polls keep the test quick; the shipped default is 750 ms.
+const CONFIG = { a11yPollMs: 100 };
+
+async function openApp(t, options, body) {
+  return withPage(browser, t, { config: CONFIG, ...options }, async (page) => {
+    await page.goto(SITE_URL);
+    await waitForReady(page);
+    await mirrorUpdated(page);
+    return body(page);
+  });
+}
+
+// Waits for a capture newer than the one the mirror shows now (or for the first one).
+async function mirrorUpdated(page, times = 1) {
+  for (let i = 0; i < times; i++) {
+    const frame = await page.evaluate(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0));
+    await page.waitForFunction((seen) => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > seen,
+      frame, { timeout: 20000, polling: 50 });
+  }
+}
+
+// What a screen reader's activation does to a button: a click event (the mirror is visually hidden, so
+// Playwright's pointer-based click would refuse it).
+const activate = (locator) => locator.evaluate((element) => element.click());
+
+describe('accessibility mirror', () => {
+  it('a11y: regions, tabs, text and controls are in the accessibility tree', async (t) => {
+    await openApp(t, {}, async (page) => {
+      const mirror = page.locator('#a11y-mirror');
+      assert.equal(await mirror.getAttribute('lang'), 'en');
+      for (const name of ['Toolbar', 'Lesson', 'Lab']) {
+        assert.equal(await mirror.getByRole('heading', { name, exact: true }).count(), 1, `a "${name}" heading`);
+      }
+      const lesson = mirror.getByRole('region', { name: 'Lesson', exact: true });
+      assert.equal(await lesson.getByRole('tab', { selected: true }).count(), 1, 'one selected lesson tab');
+      assert.equal(await lesson.getByRole('tab', { name: 'Quiz', exact: true }).getAttribute('aria-selected'), 'false');
+      const lab = mirror.getByRole('region', { name: 'Lab', exact: true });
+      assert.ok(await lab.getByRole('combobox').count() + await lab.getByRole('button').count() >= 3, 'lab controls');
+      // Section titles inside a panel are headings under the region's heading.
+      assert.equal(await lab.getByRole('heading', { name: 'Hyperparameters', level: 3 }).count(), 1);
+      // Sliders say what they are set to.
+      const lr = lab.getByRole('button', { name: /^Learning rate: \d/ });
+      assert.equal(await lr.count(), 1, 'the learning-rate slider with its value');
+      // The pre-train panel's help markers become their explanation, never a bare "(?)".
+      assert.equal(await mirror.getByText('(?)', { exact: true }).count(), 0);
+      const paragraphs = await mirror.locator('p').count();
+      assert.ok(paragraphs >= 10, `the lesson and lab text is there (${paragraphs} paragraphs)`);
+      // How long the page spends on one capture (read + parse); reported, not asserted.
+      const cost = await page.evaluate(() => {
+        const start = performance.now();
+        const text = window.Module.UTF8ToString(window.Module._knobs_a11y_json());
+        const nodes = JSON.parse(text).nodes.length;
+        return { ms: performance.now() - start, bytes: text.length, nodes };
+      });
+      t.diagnostic(`a11y capture: ${cost.nodes} nodes, ${cost.bytes} bytes of JSON, read in ${cost.ms.toFixed(2)} ms`);
+      const snapshot = await mirror.ariaSnapshot();
+      assert.match(snapshot, /tab "Quiz"/);
+      assert.match(snapshot, /heading "Lab"/);
+      // Hidden from sight, and out of the Tab order so keyboard users never land on an invisible button.
+      const box = await mirror.boundingBox();
+      assert.ok(!box || (box.width <= 1 && box.height <= 1), `visually hidden (${JSON.stringify(box)})`);
+      const tabbable = await mirror.locator('button:not([tabindex="-1"])').count();
+      assert.equal(tabbable, 0);
+    });
+  });
+
+  it('a11y: activating a tab in the mirror opens the panel in the app', async (t) => {
+    await openApp(t, {}, async (page) => {
+      const quiz = page.locator('#a11y-mirror').getByRole('tab', { name: 'Quiz', exact: true });
+      assert.ok(!(await page.evaluate(() => window.knobs.state().panels)).includes('quiz'));
+      await activate(quiz);
+      await page.waitForFunction(() => window.knobs.state().panels.includes('quiz'), null, { timeout: 10000 });
+      await mirrorUpdated(page, 2);
+      assert.equal(await quiz.getAttribute('aria-selected'), 'true', 'the mirror follows the app');
+    });
+  });
+
+  it('a11y: a slider is edited by typing into the canvas from the mirror', async (t) => {
+    await openApp(t, {}, async (page) => {
+      const lr = page.locator('#a11y-mirror').getByRole('button', { name: /^Learning rate: / });
+      await activate(lr);
+      await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'canvas');
+      await page.waitForFunction(() => window.Module._knobs_wants_keyboard() === 1, null, { timeout: 10000 });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('0.0125');
+      await page.keyboard.press('Enter');
+      await mirrorUpdated(page, 2);
+      assert.equal(await lr.textContent(), 'Learning rate: 0.01250');
+    });
+  });
+
+  it('a11y: notices are announced through a live region', async (t) => {
+    await openApp(t, {}, async (page) => {
+      const reply = await page.evaluate(() => window.knobs.command('notify', { text: 'Mirror notice test' }));
+      assert.ok(reply.ok, JSON.stringify(reply));
+      await mirrorUpdated(page, 2);
+      const live = page.locator('#a11y-mirror [data-knobs-region="notices"] [role="status"]');
+      assert.equal(await live.getAttribute('aria-live'), 'polite');
+      assert.match(await live.textContent(), /Mirror notice test/);
+    });
+  });
+
+  it('a11y: the mirror speaks the app\'s language', async (t) => {
+    await openApp(t, {}, async (page) => {
+      const reply = await page.evaluate(() => window.knobs.command('set_lang', { lang: 'pt-BR' }));
+      assert.ok(reply.ok, JSON.stringify(reply));
+      await mirrorUpdated(page, 2);
+      const mirror = page.locator('#a11y-mirror');
+      assert.equal(await mirror.getAttribute('lang'), 'pt-BR');
+      assert.equal(await mirror.getByRole('heading', { name: 'Lição', exact: true }).count(), 1);
+      assert.equal(await mirror.getByRole('heading', { name: 'Lesson', exact: true }).count(), 0);
+    });
+  });
+
+  it('a11y: Tab from the canvas does not enter the mirror', async (t) => {
+    await openApp(t, {}, async (page) => {
+      await page.focus('#canvas');
+      await page.keyboard.press('Tab');
+      const inMirror = await page.evaluate(() => document.getElementById('a11y-mirror').contains(document.activeElement));
+      assert.equal(inMirror, false);
+    });
+  });
+});
