@@ -157,6 +157,14 @@ try {
   results.browser_error = String(error.message || error);
 }
 Object.assign(results, shellSize());
+try {
+  // Navigation to first frame, median of 5 fresh contexts (each downloads and compiles the wasm).
+  const firstFrame = JSON.parse(execFileSync('node', [path.join(ROOT, 'tests/browser/first-frame.mjs'),
+    path.join(ROOT, 'build/web/site'), '--runs=5'], { cwd: ROOT, encoding: 'utf8' }));
+  results.first_frame_ms_median = firstFrame.median;
+} catch (error) {
+  results.first_frame_error = String(error.message || error);
+}
 results.load_average_1min = (await import('node:os')).loadavg()[0];
 writeFileSync(path.join(ROOT, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(JSON.stringify(results, null, 2));
