@@ -1562,6 +1562,9 @@
       if (!byRegion.has(node.region)) byRegion.set(node.region, { tabs: [], content: [] });
       byRegion.get(node.region)[node.role === 'tab' ? 'tabs' : 'content'].push(node);
     }
+    // The notices' live region stays even while empty: screen readers announce what is added to a live
+    // region they already know, not a region that appears with its text.
+    if (!byRegion.has('notices')) byRegion.set('notices', { tabs: [], content: [] });
     let index = 1;   // child 0 is the edit hint
     for (const [name, parts] of byRegion) {
       const region = mirrorRegion(name, strings);

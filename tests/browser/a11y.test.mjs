@@ -105,11 +105,16 @@ describe('accessibility mirror', () => {
 
   it('a11y: notices are announced through a live region', async (t) => {
     await openApp(t, {}, async (page) => {
+      // The live region is there, empty, before anything is said in it.
+      const live = page.locator('#a11y-mirror [data-knobs-region="notices"] [role="status"]');
+      assert.equal(await live.count(), 1);
+      assert.equal(await live.getAttribute('aria-live'), 'polite');
+      await live.evaluate((element) => { element.dataset.testMarker = 'before'; });
+      assert.equal((await live.textContent()).trim(), '');
       const reply = await page.evaluate(() => window.knobs.command('notify', { text: 'Mirror notice test' }));
       assert.ok(reply.ok, JSON.stringify(reply));
       await mirrorUpdated(page, 2);
-      const live = page.locator('#a11y-mirror [data-knobs-region="notices"] [role="status"]');
-      assert.equal(await live.getAttribute('aria-live'), 'polite');
+      assert.equal(await live.getAttribute('data-test-marker'), 'before', 'the same element, not a new one');
       assert.match(await live.textContent(), /Mirror notice test/);
     });
   });
