@@ -50,6 +50,9 @@
     // How often the accessibility mirror asks the app for a fresh capture (a captured frame costs
     // more than a plain one, so not every frame).
     a11yPollMs: positiveNumber(userConfig.a11yPollMs, 750),
+    // The service worker that keeps the app's files for offline use (sw.js, next to this file).
+    // KNOBS_CONFIG = { serviceWorker: false } leaves it out.
+    serviceWorkerUrl: userConfig.serviceWorker === false ? null : 'sw.js',
   };
 
   function positiveNumber(value, fallback) {
@@ -1835,6 +1838,32 @@
     });
   }
 
+  // After the first visit the app works offline: sw.js keeps a copy of its files. Registered once the app
+  // runs, so installing it (which downloads the files once more, usually from the HTTP cache) never
+  // competes with the first start. Where browsers allow no service worker (an insecure http:// address,
+  // a sandboxed frame without an origin, storage disabled) the app simply stays online-only.
+  // <html data-knobs-offline> says how it went: "registering", "ready", or "unavailable".
+  function keepOfflineCopy() {
+    const root = document.documentElement;
+    if (!config.serviceWorkerUrl) return;
+    let container = null;
+    try {
+      if (window.isSecureContext && window.origin !== 'null') container = navigator.serviceWorker || null;
+    } catch { /* reading navigator.serviceWorker throws where storage is blocked */ }
+    if (!container) {
+      root.dataset.knobsOffline = 'unavailable';
+      return;
+    }
+    root.dataset.knobsOffline = 'registering';
+    container.register(config.serviceWorkerUrl)
+      .then(() => container.ready)
+      .then(() => { root.dataset.knobsOffline = 'ready'; },
+        (error) => {
+          root.dataset.knobsOffline = 'unavailable';
+          console.info(`[knobs] no offline copy (${describeCause(error)}); the app works online as before`);
+        });
+  }
+
   // Polls the app until it reports its first rendered frame.
   function waitForFirstFrame() {
     const tick = () => {
@@ -1852,6 +1881,7 @@
         }
         readyControl.resolve(api);
         emitLocal('ready', { version: api.version });
+        keepOfflineCopy();
         return;
       }
       requestAnimationFrame(tick);
