@@ -7,7 +7,7 @@
 //   * after one visit it starts and trains offline (web/sw.js), also when served from a subfolder.
 // The origin checks on postMessage, from a second origin, are in embed.test.mjs.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,27 @@ describe('security: Content-Security-Policy', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('security: no HTML or code from strings', () => {
+  it('security: the page\'s scripts never parse strings as HTML or code', () => {
+    // Whatever a link, a message or a file holds reaches the DOM as text (textContent, attributes one by
+    // one), never through an HTML or code sink. Checked on the source, comments included: even a mention
+    // would need a look.
+    const sinks = /\binnerHTML\b|\bouterHTML\b|\binsertAdjacentHTML\b|\bdocument\.write(ln)?\s*\(|\beval\s*\(|\bnew\s+Function\s*\(|\bset(Timeout|Interval)\s*\(\s*['"`]|\bcreateContextualFragment\b|\bsrcdoc\b/;
+    const files = readdirSync(path.join(REPO_ROOT, 'web')).filter((name) => /\.(js|html)$/.test(name));
+    assert.ok(files.includes('knobs-glue.js') && files.includes('embed.js') && files.includes('sw.js'), files.join(', '));
+    const found = [];
+    for (const name of files) {
+      readFileSync(path.join(REPO_ROOT, 'web', name), 'utf8').split('\n').forEach((line, i) => {
+        if (sinks.test(line)) found.push(`web/${name}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    assert.deepEqual(found, []);
+    // The engine's generated JavaScript needs no eval either (the CSP above would block it).
+    const engine = readFileSync(path.join(SITE_DIR, 'knobs.js'), 'utf8');
+    assert.ok(!/\beval\s*\(|\bnew\s+Function\s*\(/.test(engine), 'knobs.js calls neither eval nor new Function');
   });
 });
 
