@@ -62,7 +62,9 @@ Corpus make_generated_corpus(Language language, uint64_t seed, size_t bytes, dou
     const size_t train_target = bytes - val_target;
 
     Corpus corpus;
-    corpus.id = std::string(language_id(language)) + "-v1:seed=" + std::to_string(seed);
+    // v2: the English generator of 2026-11-28 (short sentences, Zipf word frequencies); Portuguese is unchanged.
+    corpus.id = std::string(language_id(language)) + (language == Language::english ? "-v2" : "-v1") + ":seed=" +
+                std::to_string(seed);
     std::unordered_set<uint64_t> train_sentences;
     SentenceGenerator train_generator(language, stream_seed(seed, Stream::train));
     fill(corpus.train, train_generator, train_target, [](const std::string&) { return false; }, &train_sentences);

@@ -11,6 +11,14 @@
 //   * a corpus puts one sentence per line ("... .\n"); generated sentences are at most
 //     kMaxGeneratedSentenceBytes bytes long (without the newline), so one fits in a context window.
 //
+// What the generators emit is a distribution over this grammar, not all of it equally. Words are drawn with
+// Zipf-like frequencies (the k-th word of a list that fits is about 1/k as likely as the first), and the
+// English generator mostly writes short single-clause sentences: two clauses, coordinated noun phrases,
+// prepositional phrases inside noun phrases and two adjectives are all rare. That is how a tiny byte-level
+// model (0.12M parameters, context 64) gets most of its sampled sentences grammatical within about a
+// minute of training in the browser (the curve is in docs/models.md); the validators still accept every
+// construction below at any length up to kMaxSentenceWords.
+//
 // English grammar (agreement is checked, word order is fixed):
 //   Sentence -> Clause [Conj Clause] "."
 //   Clause   -> Subject VP                      (subject-verb agreement in person and number)
@@ -88,6 +96,9 @@ struct GrammarScore {
     double share() const { return sentences == 0 ? 0.0 : static_cast<double>(grammatical) / sentences; }
 };
 GrammarScore score_grammar(std::string_view text, Language language);
+// The sampling temperature at which the app's quality chart and `knobs train` measure the grammatical share
+// of a model's samples (honest sampling, not greedy; docs/models.md states it beside the figures).
+inline constexpr float kGrammarSampleTemperature = 0.6f;
 // score_grammar(text, language).share()
 double grammatical_share(std::string_view text, Language language);
 

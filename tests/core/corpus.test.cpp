@@ -150,10 +150,13 @@ TEST_CASE("[core] grammar accepts every generated sentence", "[core][grammar]") 
             for (std::string_view c : word_classes(w, language)) with_conjunction += c == "conjunction";
     }
     // A language, not a handful of canned lines: nearly all sentences differ, lengths suit context 64.
-    CHECK(distinct.size() > 950);
+    // English mostly writes short single-clause sentences with Zipf word frequencies, so it repeats a
+    // common sentence now and then ("i slept .") and joins clauses or noun phrases rarely; Portuguese
+    // joins them often.
+    CHECK(distinct.size() > (language == Language::english ? 900u : 950u));
     CHECK(total_bytes / 1000 > 20);
     CHECK(total_bytes / 1000 < 50);
-    CHECK(with_conjunction > 100);  // two-clause sentences (and "and" between noun phrases) are common
+    CHECK(with_conjunction > (language == Language::english ? 10 : 100));
 }
 
 TEST_CASE("[core] grammar rejects scrambled word order", "[core][grammar]") {
@@ -272,7 +275,7 @@ TEST_CASE("[core] grammar rejects truncated sentences", "[core][grammar]") {
 }
 
 TEST_CASE("[core] grammar vocabulary has a few hundred words in real classes", "[core][grammar]") {
-    CHECK(vocabulary_size(Language::english) > 300);
+    CHECK(vocabulary_size(Language::english) > 200);
     CHECK(vocabulary_size(Language::portuguese) > 300);
     CHECK(word_classes("dog", Language::english) == std::vector<std::string_view>{"noun"});
     CHECK(word_classes("read", Language::english) == std::vector<std::string_view>{"transitive verb"});
@@ -297,7 +300,7 @@ TEST_CASE("[core] grammatical share counts complete sentences only", "[core][gra
         CHECK_THAT(grammatical_share(text, Language::english), Catch::Matchers::WithinAbs(0.75, 1e-12));
     }
     SECTION("sentences separated by spaces on one line; a line without a period is a (wrong) sentence") {
-        const std::string text = "the dog sleeps . the cat runs . the bird\nthe fish swims .\n";
+        const std::string text = "the dog sleeps . the cat runs . the bird\nthe horse swims .\n";
         const GrammarScore score = score_grammar(text, Language::english);
         CHECK(score.sentences == 4);  // "the bird" ended by the newline
         CHECK(score.grammatical == 3);
@@ -337,7 +340,7 @@ TEST_CASE("[core] corpus generators are deterministic by seed", "[core][corpus]"
     CHECK(a.id == b.id);
     CHECK(a.train != c.train);
     CHECK(a.val != c.val);
-    CHECK(a.id == std::string(language_id(language)) + "-v1:seed=42");
+    CHECK(a.id == std::string(language_id(language)) + (language == Language::english ? "-v2" : "-v1") + ":seed=42");
     CHECK(a.train != a.val);
     // The training part is exactly the generator stream behind generate_text.
     CHECK(as_string(a.train) == generate_text(language, 42, 20000 - 2000));
@@ -351,8 +354,8 @@ TEST_CASE("[core] corpus bytes are identical on every platform", "[core][corpus]
     // shared link reproduce a run anywhere.
     const Corpus en = make_english_corpus(2024, 8192);
     const Corpus pt = make_portuguese_corpus(2024, 8192);
-    CHECK(checksum_hex(checksum64(en.train.data(), en.train.size())) == "afb4a2be363a858f");
-    CHECK(checksum_hex(checksum64(en.val.data(), en.val.size())) == "1414bb95386309dd");
+    CHECK(checksum_hex(checksum64(en.train.data(), en.train.size())) == "056bc6ab71db0162");
+    CHECK(checksum_hex(checksum64(en.val.data(), en.val.size())) == "e1d17712e8d63599");
     CHECK(checksum_hex(checksum64(pt.train.data(), pt.train.size())) == "dd870eb4a2d716e0");
     CHECK(checksum_hex(checksum64(pt.val.data(), pt.val.size())) == "ce99edfa966799c3");
     CHECK(SentenceGenerator(Language::portuguese, 0).next() == "o cavalo corre hoje sobre o cavalo triste .");
