@@ -300,7 +300,7 @@ struct Lab::Impl {
         g.feed(std::span<const uint8_t>(&nl, 1));
         Rng rng(settings.seed * 7919 + static_cast<uint64_t>(pv.step));
         SamplingConfig sc;
-        sc.temperature = 0.8f;
+        sc.temperature = kGrammarSampleTemperature;  // the temperature the quality figures are stated at
         std::vector<uint8_t> out;
         for (int i = 0; i < kSampleBytes; ++i) out.push_back(g.sample_next(sc, rng).token);
         const std::string text = display_text(out);

@@ -29,10 +29,12 @@ struct TrainSettings {
     SizePreset size = SizePreset::S;
     ModelConfig custom = size_preset_config(SizePreset::S);
     CorpusChoice corpus = CorpusChoice::english;
-    float lr = 3e-3f;
+    // Tuned so the default model samples mostly grammatical sentences after about a minute of training in
+    // the browser: the cosine schedule ends at ~1,000 steps, about 60 s at 15-20k tokens/s (docs/models.md).
+    float lr = 1e-2f;
     int batch_size = 16;
     int warmup_steps = 30;
-    int total_steps = 3000;
+    int total_steps = 1000;
     float weight_decay = 0.1f;
     float grad_clip = 1.0f;
     uint64_t seed = 1;

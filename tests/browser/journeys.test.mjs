@@ -266,7 +266,7 @@ describe('journey: training milestones', () => {
 describe('journey: links', () => {
   it('journey: a link opens the state it describes, a new fragment changes it, and the address follows', async (t) => {
     await openApp(t, async (page) => {
-      assert.equal((await state(page)).fragment, '#v=2&lr=0.01&seed=7');
+      assert.equal((await state(page)).fragment, '#v=2&lr=0.02&seed=7');
       await page.evaluate(() => { location.hash = '#v=2&seed=9'; });
       // A link that names the pre-training group sets all of it: lr goes back to its default.
       await page.waitForFunction(() => window.knobs.state().fragment === '#v=2&seed=9');
@@ -275,7 +275,7 @@ describe('journey: links', () => {
       // (The fragment may still settle over a frame or two, as the shell brings the preset's panel to front.)
       await page.waitForFunction(() => location.hash === window.knobs.state().fragment && /temp=1\.6/.test(location.hash),
         null, { timeout: 5000 });
-    }, { url: SITE_URL + '#v=2&lr=0.01&seed=7' });
+    }, { url: SITE_URL + '#v=2&lr=0.02&seed=7' });
   });
 
   it('journey: copy link puts this address with the current state on the clipboard', async (t) => {

@@ -402,9 +402,9 @@ TEST_CASE("[bad-input] text: shorter than one context window is refused when tra
 TEST_CASE("[bad-input] url: a very long link is refused whole and changes nothing", "[bad-input][url]") {
     AppState s;
     app_init(s);
-    REQUIRE(load_link(s, "#v=2&lr=0.01&theme=light").ok);
+    REQUIRE(load_link(s, "#v=2&lr=0.02&theme=light").ok);
     const std::string before = state_json(s), link_before = link_of(s);
-    const std::string long_link = "#v=2&lr=0.02&prompt=" + std::string(4000, 'x');
+    const std::string long_link = "#v=2&lr=0.03&prompt=" + std::string(4000, 'x');
     const CommandResult r = load_link(s, long_link);
     CHECK_FALSE(r.ok);
     CHECK_THAT(r.error, ContainsSubstring("The link is too long (4020 characters, at most 2048)"));
@@ -443,7 +443,7 @@ TEST_CASE("[bad-input] url: script-like strings stay plain text and never become
 TEST_CASE("[bad-input] url: negative and huge numbers fall back, naming the key", "[bad-input][url]") {
     AppState s;
     app_init(s);
-    REQUIRE(load_link(s, "#v=2&lr=0.01&steps=500").ok);
+    REQUIRE(load_link(s, "#v=2&lr=0.02&steps=500").ok);
     const std::string before = link_of(s);
     const float lr_before = s.lab_ui.editing.lr;
     REQUIRE(load_link(s, "#v=2&lr=-1&steps=-5&seed=99999999999999999999999&tokens=1e9").ok);
@@ -496,8 +496,8 @@ TEST_CASE("[bad-input] url: an unknown schema version reads what it knows and sa
 TEST_CASE("[bad-input] url: duplicate keys use the first value and name the rest", "[bad-input][url]") {
     AppState s;
     app_init(s);
-    REQUIRE(load_link(s, "#v=2&lr=0.01&lr=0.5&theme=light&theme=dark").ok);
-    CHECK(s.lab_ui.editing.lr == 0.01f);
+    REQUIRE(load_link(s, "#v=2&lr=0.02&lr=0.5&theme=light&theme=dark").ok);
+    CHECK(s.lab_ui.editing.lr == 0.02f);
     CHECK(s.theme == Theme::light);
     CHECK(has_notice(s, "lr: given more than once; the first value is used and \"0.5\" is ignored."));
     CHECK(has_notice(s, "theme: given more than once"));

@@ -147,7 +147,7 @@ TEST_CASE("[url] encode writes only non-default values, in a fixed order", "[url
     UrlState u;
     u.host = "https://example.org";  // set in a different order from the one written
     u.prompt = "the cat ";
-    u.lr = 0.01f;
+    u.lr = 0.02f;
     u.lab_panel = PanelId::knobs;
     u.lesson_panel = PanelId::table;
     u.lang = "pt-BR";
@@ -157,7 +157,7 @@ TEST_CASE("[url] encode writes only non-default values, in a fixed order", "[url
     u.embed = true;
     u.seed = 7;
     CHECK(encode_fragment(u) ==
-          "#v=2&panel=table,knobs&lang=pt-BR&lr=0.01&seed=7&prompt=the%20cat%20&embed=1&host=https://example.org");
+          "#v=2&panel=table,knobs&lang=pt-BR&lr=0.02&seed=7&prompt=the%20cat%20&embed=1&host=https://example.org");
 
     SECTION("floats are written as the shortest decimal that reads back to the same bits") {
         UrlState f;
@@ -548,7 +548,7 @@ TEST_CASE("[url] host must be a bare http(s) origin", "[url]") {
 
 TEST_CASE("[url] the learner's own text cannot travel in a link, and the share check says so", "[url]") {
     auto s = fresh_app();
-    s->lab_ui.editing.lr = 0.01f;
+    s->lab_ui.editing.lr = 0.02f;
     std::string text;
     for (int i = 0; i < 300; ++i) text += "my own words, line " + std::to_string(i) + ".\n";
     REQUIRE(open_bytes(*s, bytes_of(text), "diary.txt", "text").empty());
@@ -560,7 +560,7 @@ TEST_CASE("[url] the learner's own text cannot travel in a link, and the share c
     CHECK_THAT(check.reasons[0], ContainsSubstring("own text is not in the link"));
     // Everything except the text: the corpus choice is honest (user) and the other settings are there.
     CHECK_THAT(check.fragment, ContainsSubstring("corpus=user"));
-    CHECK_THAT(check.fragment, ContainsSubstring("lr=0.01"));
+    CHECK_THAT(check.fragment, ContainsSubstring("lr=0.02"));
     CHECK(check.fragment.find("my own words") == std::string::npos);
     CHECK(check.fragment.find("diary") == std::string::npos);
 
@@ -572,7 +572,7 @@ TEST_CASE("[url] the learner's own text cannot travel in a link, and the share c
         REQUIRE(notes.size() == 1);
         CHECK_THAT(notes[0], StartsWith("corpus=user"));
         CHECK(other->lab_ui.editing.corpus == CorpusChoice::user);
-        CHECK(other->lab_ui.editing.lr == 0.01f);
+        CHECK(other->lab_ui.editing.lr == 0.02f);
         CHECK(other->lab.settings().corpus == CorpusChoice::english);  // the lab was not pointed at nothing
     }
     SECTION("whoever has a text of their own trains on it, and is told so") {
@@ -691,19 +691,19 @@ TEST_CASE("[url] groups a link does not mention are left alone", "[url]") {
 
 TEST_CASE("[url] locks keep the embedding page's choices", "[url]") {
     auto s = fresh_app();
-    REQUIRE(apply(*s, decode_fragment("#v=2&embed=1&lock=lr,theme&lr=0.01&theme=light&host=https://school.example").state)
+    REQUIRE(apply(*s, decode_fragment("#v=2&embed=1&lock=lr,theme&lr=0.02&theme=light&host=https://school.example").state)
                 .empty());
     CHECK(s->link.embed);
     CHECK(is_locked(*s, "lr"));
     CHECK_FALSE(is_locked(*s, "seed"));
-    CHECK(s->lab.settings().lr == 0.01f);
+    CHECK(s->lab.settings().lr == 0.02f);
     CHECK(s->theme == Theme::light);
     bool ok = false;
     const auto notes = load_preset(*s, "lr-too-high", &ok);
     REQUIRE(ok);
     REQUIRE(notes.size() == 1);
     CHECK_THAT(notes[0], StartsWith("lr: locked"));
-    CHECK(s->lab.settings().lr == 0.01f);   // kept
+    CHECK(s->lab.settings().lr == 0.02f);   // kept
     CHECK(s->lab.settings().warmup_steps == 0);  // the rest of the preset applied
     CHECK(s->theme == Theme::light);
 }
