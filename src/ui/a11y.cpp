@@ -241,9 +241,10 @@ private:
             size_t end = text.find('\n', start);
             if (end == std::string_view::npos) end = text.size();
             std::string line = trim(text.substr(start, end - start));
-            // ImGui::SeparatorText logs its title as "--- title": a section heading.
+            // ImGui::SeparatorText logs its title as "--- title": a section heading. A plain Separator
+            // logs a row of dashes, which says nothing.
             const bool heading = line.rfind("---", 0) == 0;
-            if (heading) line = trim(std::string_view(line).substr(3));
+            if (heading) line = trim(std::string_view(line).substr(line.find_first_not_of('-') == std::string::npos ? line.size() : 3));
             if (!line.empty()) {
                 A11yNode n;
                 n.role = heading ? "heading" : "text";
@@ -299,6 +300,14 @@ void a11y_note(const std::string& text) {
     if (!a11y_capturing() || text.empty()) return;
     if (!ImGui::GetCurrentContext()->LogEnabled) ImGui::LogToClipboard(0);
     ImGui::LogText("\n%s\n", text.c_str());
+}
+
+void a11y_describe_last_item(AppState& s, const char* role, bool checked) {
+    if (!a11y_capturing() || s.a11y.nodes.empty()) return;
+    A11yNode& n = s.a11y.nodes.back();
+    if (n.id != ImGui::GetItemID()) return;  // unlabelled, so not in the mirror
+    n.role = role;
+    n.checked = checked;
 }
 
 void a11y_apply_activation(AppState& s) {

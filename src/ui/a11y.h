@@ -29,6 +29,9 @@ private:
 bool a11y_capturing();
 // A line only the mirror shows, such as a help marker's explanation or a chart's summary in words.
 void a11y_note(const std::string& text);
+// Tells the mirror what the item just drawn is, for widgets drawn by hand on an InvisibleButton (a quiz
+// option is a "radio" or "checkbox", `checked` when chosen). Does nothing outside a capture.
+void a11y_describe_last_item(AppState& s, const char* role, bool checked);
 // Hands a queued activation (s.a11y.activate_id) to ImGui; DrawShell calls it before its windows.
 void a11y_apply_activation(AppState& s);
 // Queues an activation of the item `id` from the last capture; false if that capture has no such control.

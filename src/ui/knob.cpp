@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace knobs {
 
@@ -9,7 +10,10 @@ bool Knob::Draw() const {
     const float fs = ImGui::GetFontSize();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float w = std::max(radius * 2.4f, ImGui::CalcTextSize(label).x);
-    ImGui::InvisibleButton(label, ImVec2(w, radius * 2.2f + fs * 1.2f));
+    // The label after "###" keeps the id; the part before it is what the accessibility mirror reads out.
+    char spoken[96];
+    std::snprintf(spoken, sizeof spoken, "%s = %+.5f###%s", label, value, label);
+    ImGui::InvisibleButton(spoken, ImVec2(w, radius * 2.2f + fs * 1.2f));
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 c(p.x + w * 0.5f, p.y + radius * 1.1f);

@@ -80,7 +80,10 @@ bool Card(AppState& s, const std::string& id, const std::string& text, const Car
     const float wrap = width - 2 * pad - gutter;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImGui::PushID(id.c_str());
-    const bool pressed = ImGui::InvisibleButton("##card", ImVec2(width, height));
+    // The button draws nothing; its label (the card's icon and words, before "###") is what the
+    // accessibility mirror reads out.
+    const std::string label = (*icon ? std::string(icon) + " " : std::string()) + text + "###card";
+    const bool pressed = ImGui::InvisibleButton(label.c_str(), ImVec2(width, height));
     ImGui::PopID();
     const bool hovered = ImGui::IsItemHovered(), focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
 

@@ -11,6 +11,7 @@
 
 #include "app/i18n.h"
 #include "app/lesson_state.h"
+#include "ui/a11y.h"
 #include "ui/panels.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
@@ -52,7 +53,10 @@ bool Choice(AppState& s, const std::string& id, const std::string& text, Questio
     const float height = std::max(text_size.y + feedback_h + 2 * pad, ImGui::GetFrameHeight());
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImGui::PushID(id.c_str());
-    const bool pressed = ImGui::InvisibleButton("##option", ImVec2(width, height));
+    // The button draws nothing; its label (before "###") is what the accessibility mirror reads out.
+    const std::string label = text + (feedback_line.empty() ? "" : " " + feedback_line) + "###option";
+    const bool pressed = ImGui::InvisibleButton(label.c_str(), ImVec2(width, height));
+    a11y_describe_last_item(s, kind == QuestionKind::single ? "radio" : "checkbox", selected);
     ImGui::PopID();
     const bool hovered = ImGui::IsItemHovered(), focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
 

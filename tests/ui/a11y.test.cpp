@@ -258,3 +258,40 @@ TEST_CASE("[ui] a11y the loss chart and the lifecycle diagram are in words", "[u
         if (n.role == "button" && n.region == "lesson" && n.rect.h > 0 && n.label.find(": ") != std::string::npos) ++stages;
     CHECK(stages >= 4);
 }
+
+TEST_CASE("[ui] a11y quiz options are radios or checkboxes that answer from the mirror", "[ui][a11y]") {
+    UiHarness ui;
+    open_panel(ui.state, PanelId::quiz);
+    ui.frame();
+    capture(ui);
+    std::vector<A11yNode> options;
+    for (const A11yNode& n : ui.state.a11y.nodes)
+        if (n.region == "lesson" && (n.role == "radio" || n.role == "checkbox")) options.push_back(n);
+    REQUIRE(options.size() >= 2);
+    for (const A11yNode& o : options) {
+        INFO(o.label);
+        CHECK_FALSE(o.checked);
+        CHECK(o.label.size() > 3);  // the option's words, not an id
+    }
+    activate(ui, options.front().id);
+    capture(ui);
+    const auto chosen = std::find_if(ui.state.a11y.nodes.begin(), ui.state.a11y.nodes.end(),
+                                     [&](const A11yNode& n) { return n.id == options.front().id; });
+    REQUIRE(chosen != ui.state.a11y.nodes.end());
+    CHECK(chosen->checked);
+    CHECK(chosen->role == options.front().role);
+}
+
+TEST_CASE("[ui] a11y knob dials say their value; separators are not headings", "[ui][a11y]") {
+    UiHarness ui;
+    open_panel(ui.state, PanelId::knobs);
+    ui.frame();
+    capture(ui);
+    size_t dials = 0;
+    for (const A11yNode& n : ui.state.a11y.nodes) {
+        INFO(n.role << " '" << n.label << "'");
+        if (n.role == "heading") CHECK(n.label.find_first_not_of('-') != std::string::npos);
+        if (n.role == "button" && n.region == "lab" && n.label.find(" = ") != std::string::npos) ++dials;
+    }
+    CHECK(dials >= 8);
+}
