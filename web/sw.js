@@ -57,8 +57,10 @@ self.addEventListener('fetch', (event) => {
       // (corpus=, content=): the app's page is the same file whatever the query.
       const cached = await cache.match(request) ||
         (request.mode === 'navigate' ? await cache.match('index.html') || await cache.match('./') : undefined);
-      if (cached) return cached;
-      throw networkError;
+      if (!cached) throw networkError;
+      // A copy stored from a redirected answer (a host that sends /knobs/ to /knobs/index.html) cannot
+      // answer a page load as it is; the same bytes in a fresh response can.
+      return cached.redirected ? new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers: cached.headers }) : cached;
     }
   })());
 });
