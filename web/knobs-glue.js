@@ -132,6 +132,8 @@
         linkNotCopied: 'The browser did not let Knobs copy the link. It is also in the address bar.',
         linkUnavailable: 'This version of Knobs cannot make a link.',
         linkRefused: 'The link in the address was not loaded: {reason}',
+        linkedFileFailed: 'The link names {name}, which could not be loaded: {reason}',
+        linkedFileTooLarge: 'The link names {name}, which is {size}; Knobs takes files of up to {limit} from a link.',
         noStorage: 'This browser does not let Knobs store your progress; it will be gone when you close the page.',
         dropHint: 'Drop a .knobs weights file or a text file',
       },
@@ -205,6 +207,8 @@
         linkNotCopied: 'O navegador não deixou o Knobs copiar o link. Ele também está na barra de endereço.',
         linkUnavailable: 'Esta versão do Knobs não consegue criar um link.',
         linkRefused: 'O link do endereço não foi carregado: {reason}',
+        linkedFileFailed: 'O link indica {name}, que não pôde ser carregado: {reason}',
+        linkedFileTooLarge: 'O link indica {name}, que tem {size}; o Knobs aceita arquivos de até {limit} vindos de um link.',
         noStorage: 'Este navegador não deixa o Knobs guardar seu progresso; ele será perdido quando você fechar a página.',
         dropHint: 'Solte um arquivo de pesos .knobs ou um arquivo de texto',
       },
@@ -1107,6 +1111,9 @@
   // ---- lesson progress in localStorage ----------------------------------------------------------------
 
   const PROGRESS_KEY = 'knobs.progress.v1';
+  // A course author's lesson (content= in the link) keeps its own record: its ids are not the built-in
+  // lesson's, and a learner's progress in one must never overwrite the other.
+  let progressKey = PROGRESS_KEY;
   let storageProblemShown = false;
 
   // Storage can be disabled (privacy settings, a sandboxed frame) or full: the lesson goes on without it.
@@ -1119,7 +1126,7 @@
 
   function saveProgress(json) {
     try {
-      window.localStorage.setItem(PROGRESS_KEY, String(json));
+      window.localStorage.setItem(progressKey, String(json));
     } catch (error) {
       storageProblem('save', error);
     }
@@ -1127,7 +1134,7 @@
 
   function loadProgress() {
     try {
-      const text = window.localStorage.getItem(PROGRESS_KEY);
+      const text = window.localStorage.getItem(progressKey);
       return typeof text === 'string' ? text : '';
     } catch (error) {
       storageProblem('load', error);
@@ -1625,6 +1632,57 @@
   // One look at the state every so often (not every frame: the snapshot is a few kilobytes of JSON)
   // keeps the address on the current link, the host page's frame at the content's height, and
   // reports training milestones.
+  // Files a link names (content=lesson.json, corpus_url=text.txt) are fetched from the page's own origin
+  // only, once per file, and handed to the app, which validates them like any other file it is given.
+  const LINKED_FILE_LIMITS = { content: 2 * 1024 * 1024, linked_text: () => config.maxTextBytes };
+  const linkedFilesAsked = new Set();
+
+  function fetchLinkedFiles(snapshot) {
+    const wanted = snapshot.fetch;
+    if (!wanted || typeof wanted !== 'object') return;
+    for (const purpose of Object.keys(LINKED_FILE_LIMITS)) {
+      const file = wanted[purpose];
+      if (typeof file !== 'string' || !file || linkedFilesAsked.has(purpose + ':' + file)) continue;
+      linkedFilesAsked.add(purpose + ':' + file);
+      fetchLinkedFile(file, purpose);
+    }
+  }
+
+  async function fetchLinkedFile(file, purpose) {
+    const failed = (reason) => notify(() => fill(noticeStrings().linkedFileFailed, { name: file, reason }), true);
+    let url;
+    try {
+      url = new URL(file, document.baseURI);
+    } catch (error) {
+      failed(describeCause(error));
+      return;
+    }
+    // The app only accepts plain relative paths, so this cannot happen; checked again because it is cheap.
+    if (url.origin !== window.location.origin) {
+      failed('not on this site');
+      return;
+    }
+    let buffer;
+    try {
+      const response = await fetch(url.href, { credentials: 'same-origin', redirect: 'error' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      buffer = await response.arrayBuffer();
+    } catch (error) {
+      failed(describeCause(error));
+      return;
+    }
+    const limitOf = LINKED_FILE_LIMITS[purpose];
+    const limit = typeof limitOf === 'function' ? limitOf() : limitOf;
+    if (buffer.byteLength > limit) {
+      notify(() => fill(noticeStrings().linkedFileTooLarge, { name: file, size: megabytes(buffer.byteLength), limit: megabytes(limit) }), true);
+      return;
+    }
+    if (fatalError) return;
+    if (purpose === 'content') progressKey = PROGRESS_KEY + ':' + file;
+    const { ok } = openBytes(new Uint8Array(buffer), file, purpose);
+    if (purpose === 'content' && !ok) progressKey = PROGRESS_KEY;
+  }
+
   function watchState() {
     const period = embed.host ? config.embedPollMs : config.linkSyncMs;
     let warned = false;
@@ -1635,6 +1693,7 @@
           const snapshot = rawState();
           if (snapshot) {
             followLink(snapshot);
+            fetchLinkedFiles(snapshot);
             trackTraining(snapshot);
             if (embed.host) reportHeight(snapshot);
           }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "app/url_state.h"
 #include "ui/panels.h"
 
 namespace knobs {
@@ -10,6 +11,7 @@ namespace {
 // run=N in a link: train until exactly step N, so the receiver sees the sender's curve bit for bit.
 void start_auto_run(AppState& s) {
     if (s.link.run_steps == s.auto_run_seen) return;
+    if (!pending_corpus_url(s).empty()) return;  // the linked text is on its way; run once it is in
     s.auto_run_seen = s.link.run_steps;
     if (s.link.run_steps <= 0) return;
     if (s.lab.pretrain().params == 0) s.lab.apply_settings(s.lab_ui.editing);

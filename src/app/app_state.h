@@ -82,6 +82,7 @@ struct LabUi {
 struct LinkOptions {
     int run_steps = 0;                 // run=N: train N steps automatically once the link is loaded
     std::string corpus_url;            // corpus_url=: same-origin .txt the platform fetches as the learner's text
+    std::string content_url;           // content=: same-origin lesson .json a course author wrote (docs/content.md)
     bool embed = false;                // embed=1: the app sits inside another page
     std::vector<PanelId> hidden;       // hide=: panels the embedding page does not show
     std::vector<std::string> locked;   // lock=: link keys whose controls are read-only

@@ -68,6 +68,8 @@ std::string open_bytes(AppState& s, std::span<const uint8_t> bytes, const std::s
         s.notify(name + ": " + tr(s.lang, "notice.opened_text"));
         return {};
     }
+    if (purpose == "content") return open_author_lesson(s, bytes, name);
+    if (purpose == "linked_text") return open_linked_text(s, bytes);
     return "unknown purpose \"" + purpose + "\"";
 }
 
@@ -175,6 +177,8 @@ std::string state_json(const AppState& s) {
     json j;
     j["ready"] = s.ready;
     j["frame"] = s.frame;
+    // Same-origin files a link named that the page still has to fetch and hand to knobs_open_bytes.
+    j["fetch"] = {{"content", pending_content_url(s)}, {"linked_text", pending_corpus_url(s)}};
     // The scheduler's view of the page: measured frame cadence and the training budget it allows.
     j["frame_timing"] = {{"interval_ms", s.frame_timing.interval_ms},
                          {"ui_ms", s.frame_timing.ui_ms},

@@ -342,6 +342,59 @@ void lesson_reset_progress(AppState& s) {
     save_lesson_progress(s);
 }
 
+// ---- a course author's lesson ----
+
+std::string open_author_lesson(AppState& s, std::span<const std::uint8_t> bytes, const std::string& name) {
+    LessonState& L = ensure_lesson(s);
+    L.author_file = name;  // tried once per link, valid or not: the platform does not fetch it again
+    auto refuse = [&](const std::string& why) {
+        s.notify(name + ": " + why, /*is_error=*/true);
+        return why;
+    };
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    lesson::ContentLoad load = lesson::parse_content(text, name);
+    if (!load.ok()) {
+        const size_t more = load.errors.empty() ? 0 : load.errors.size() - 1;
+        std::string why = load.errors.empty() ? "not a lesson file" : load.errors.front().to_string();
+        if (more > 0) why += " (and " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s") + ")";
+        return refuse(tr(s.lang, "notice.lesson_refused") + std::string(" ") + why);
+    }
+    Content& content = *load.content;
+    auto quiz = lesson::QuizSession::create(content.quiz, kQuizSeed);
+    if (!quiz) return refuse(tr(s.lang, "notice.lesson_refused") + std::string(" ") + quiz.error);
+
+    // Lesson UI strings the author left out ("Check", "Retry"...) come from the built-in lesson in the
+    // author's language if there is one, else in the language on screen.
+    const std::string ui_lang = is_supported_language(content.language_code) ? content.language_code : s.lang;
+    if (const Content* builtin = content_in(L, ui_lang))
+        for (const auto& [key, value] : builtin->ui) content.ui.try_emplace(key, value);
+
+    // From here on the author's lesson replaces the built-in one; saved progress is the platform's record
+    // for this file (the built-in lesson's record is left alone).
+    L.library.languages.clear();
+    L.library.languages.push_back(std::move(content));
+    L.library.errors.clear();
+    L.error.clear();
+    const Content& lessonContent = L.library.languages.front();
+    if (is_supported_language(lessonContent.language_code)) s.lang = lessonContent.language_code;
+    L.quiz = std::move(*quiz.value);
+    L.progress = {};
+    L.progress_note.clear();
+    L.current_question = 0;
+    L.quiz_needs_selection = false;
+    L.solution_folded.clear();
+    L.selected_stage.clear();
+    L.open_faq.clear();
+    L.confirm_reset = false;
+    load_saved_progress(s, L, lessonContent);
+    L.matching.reset();
+    if (auto game = lesson::MatchingGame::create(lessonContent.concept_ids(), matching_seed(L.progress))) L.matching = std::move(*game.value);
+    else L.error = game.error;
+    if (L.quiz) L.current_question = first_open_question(*L.quiz);
+    s.notify(name + ": " + tr(s.lang, "notice.opened_lesson"));
+    return {};
+}
+
 // ---- commands ----
 
 bool run_lesson_command(AppState& s, const std::string& name, const json& args, CommandResult& result) {
@@ -446,6 +499,8 @@ json lesson_state_json(const AppState& s) {
     j["error"] = L.error;
     const Content* content = content_in(L, s.lang);
     j["lang"] = content ? content->language_code : "";
+    j["title"] = content ? content->title : "";
+    j["author_file"] = L.author_file;  // the content= file tried last; "" for the built-in lesson
     j["stage"] = L.selected_stage;
 
     if (L.quiz && content) {

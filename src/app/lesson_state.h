@@ -32,6 +32,7 @@ struct LessonState {
     bool loaded = false;            // ensure_lesson() has run (whether or not the content was usable)
     lesson::LessonLibrary library;  // every language that validated; languages[0] is the reference
     std::string error;              // why the lesson cannot be shown, for the panels; empty when fine
+    std::string author_file;        // the content= file last opened (valid or not); "" for the built-in lesson
 
     std::optional<lesson::MatchingGame> matching;
     std::optional<lesson::QuizSession> quiz;
@@ -89,6 +90,12 @@ int match_card_from_id(const lesson::MatchingGame& game, std::string_view id);  
 lesson::TapOutcome lesson_match_tap(AppState& s, int card);
 void lesson_match_retry(AppState& s);
 void lesson_match_new_round(AppState& s);
+
+// A course author's lesson file (content=, fetched by the platform from the page's own origin). It is
+// checked exactly like the shipped files (docs/content.md). A valid file replaces the lesson on screen and
+// starts its own quiz, game and saved progress; an invalid one changes nothing and the notice names the
+// first problem. Returns "" on success, else the message.
+std::string open_author_lesson(AppState& s, std::span<const std::uint8_t> bytes, const std::string& name);
 
 // ---- progress ----
 void save_lesson_progress(AppState& s);  // through hooks.save_progress, when set

@@ -255,6 +255,7 @@ const UrlState& full_defaults() {
         u.theme = Theme::dark;
         put_settings(u, TrainSettings{}, LabUi{}, link);
         u.corpus_url = link.corpus_url;
+        u.content_url = link.content_url;
         return u;
     }();
     return defaults;
@@ -486,6 +487,12 @@ const KeySpec kKeys[] = {
          if (valid_corpus_url(v, &why)) d.st().corpus_url = v;
          else d.invalid(p, shown_value(v) + " " + why, "no text file");
      }},
+    {"content", kMaxCorpusUrlChars * 3,
+     [](Decoder& d, const Pair& p, const std::string& v) {
+         std::string why;
+         if (valid_content_url(v, &why)) d.st().content_url = v;
+         else d.invalid(p, shown_value(v) + " " + why, "the built-in lesson");
+     }},
     {"lr", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kLrRange, d.st().lr, *D().lr); }},
     {"batch", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kBatchRange, d.st().batch, *D().batch); }},
     {"warmup", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kWarmupRange, d.st().warmup, *D().warmup); }},
@@ -643,7 +650,10 @@ bool percent_decode(std::string_view value, std::string* out) {
     return true;
 }
 
-bool valid_corpus_url(std::string_view path, std::string* why) {
+namespace {
+// A same-origin file a link may name: a relative path of plain characters, no "..", no hidden files, with
+// the given extension. The platform resolves it against the page's own address.
+bool valid_link_file(std::string_view path, std::string_view extension, std::string* why) {
     auto fail = [&](const char* reason) {
         if (why) *why = reason;
         return false;
@@ -666,10 +676,15 @@ bool valid_corpus_url(std::string_view path, std::string* why) {
         if (path[start] == '.') return fail("names a hidden file or folder");
         start = slash + 1;
     }
-    if (path.back() == '/') return fail("names a folder, not a .txt file");
-    if (path.size() < 5 || path.substr(path.size() - 4) != ".txt") return fail("does not end in .txt");
+    if (path.back() == '/') return fail(extension == ".txt" ? "names a folder, not a .txt file" : "names a folder, not a .json file");
+    if (path.size() <= extension.size() || path.substr(path.size() - extension.size()) != extension)
+        return fail(extension == ".txt" ? "does not end in .txt" : "does not end in .json");
     return true;
 }
+}  // namespace
+
+bool valid_corpus_url(std::string_view path, std::string* why) { return valid_link_file(path, ".txt", why); }
+bool valid_content_url(std::string_view path, std::string* why) { return valid_link_file(path, ".json", why); }
 
 bool valid_host_origin(std::string_view origin, std::string* why) {
     auto fail = [&](const char* reason) {
@@ -831,6 +846,7 @@ UrlState canonical(const UrlState& state) {
     }
     drop(u.corpus, d.corpus);
     drop(u.corpus_url, d.corpus_url);
+    drop(u.content_url, d.content_url);
     if (!uses_user_text(u)) u.corpus_url.reset();
     drop(u.lr, d.lr);
     drop(u.batch, d.batch);
@@ -909,6 +925,7 @@ std::string encode_fragment(const UrlState& state) {
     put_int("context", u.context);
     if (u.corpus) put("corpus", corpus_key(*u.corpus));
     if (u.corpus_url) put("corpus_url", percent_encode(*u.corpus_url));
+    if (u.content_url) put("content", percent_encode(*u.content_url));
     put_float("lr", u.lr);
     put_int("batch", u.batch);
     put_int("warmup", u.warmup);
@@ -953,6 +970,10 @@ bool is_locked(const AppState& s, std::string_view key) {
     return std::find(s.link.locked.begin(), s.link.locked.end(), key) != s.link.locked.end();
 }
 
+std::string pending_content_url(const AppState& s) {
+    return s.link.content_url == s.lesson.author_file ? std::string() : s.link.content_url;
+}
+
 std::string pending_corpus_url(const AppState& s) {
     if (s.link.corpus_url.empty() || s.user_text_name == s.link.corpus_url) return {};
     return s.link.corpus_url;
@@ -969,6 +990,7 @@ UrlState capture(const AppState& s) {
 
     put_settings(u, s.lab_ui.editing, s.lab_ui, s.link);
     if (!s.link.corpus_url.empty()) u.corpus_url = s.link.corpus_url;
+    if (!s.link.content_url.empty()) u.content_url = s.link.content_url;
     return canonical(u);
 }
 
@@ -1041,6 +1063,10 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
         if (u.corpus_url && !valid_corpus_url(*u.corpus_url)) {
             notes.push_back("corpus_url: not a relative .txt path; not applied.");
             u.corpus_url.reset();
+        }
+        if (u.content_url && !valid_content_url(*u.content_url)) {
+            notes.push_back("content: not a relative .json path; not applied.");
+            u.content_url.reset();
         }
         if (u.host && !u.host->empty() && !valid_host_origin(*u.host)) {
             notes.push_back("host: not an http(s) origin; not applied.");
@@ -1146,6 +1172,9 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
         if (!locked("ftsteps", u.ft_steps.has_value())) ui.ft_steps = u.ft_steps.value_or(*d.ft_steps);
         if (!locked("ftcorpus", u.ft_corpus.has_value())) ui.ft_corpus = u.ft_corpus.value_or(*d.ft_corpus);
     }
+
+    // ---- a course author's lesson file (fetched by the platform: pending_content_url) ----
+    if (u.content_url) s.link.content_url = *u.content_url;
 
     // ---- embedding ----
     if (u.embed || u.hide || u.lock || u.host) {

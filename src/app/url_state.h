@@ -49,6 +49,7 @@ struct UrlState {
     std::optional<int> layers, heads, width, context;  // only meaningful with size=custom
     std::optional<CorpusChoice> corpus;   // corpus=english|portuguese|course|user
     std::optional<std::string> corpus_url;  // corpus_url=texts/poems.txt: same-origin text to train on
+    std::optional<std::string> content_url; // content=lessons/mine.json: same-origin lesson file of a course author
     std::optional<float> lr;
     std::optional<int> batch, warmup, steps;
     std::optional<float> wd, clip;
@@ -106,6 +107,7 @@ UrlState canonical(const UrlState& state);
 
 // Whether a text field value is usable as corpus_url / host; on failure *why says what is wrong.
 bool valid_corpus_url(std::string_view path, std::string* why = nullptr);
+bool valid_content_url(std::string_view path, std::string* why = nullptr);
 bool valid_host_origin(std::string_view origin, std::string* why = nullptr);
 
 // The link keys a lock= list may name (the settings a learner could otherwise change).
@@ -131,6 +133,9 @@ ShareCheck share_check(const AppState& s);
 
 // The corpus_url the platform still has to fetch (same origin) after apply(); "" when nothing is pending.
 std::string pending_corpus_url(const AppState& s);
+// The content= lesson file the platform still has to fetch (same origin); "" when nothing is pending. The
+// fetched bytes go to open_bytes(..., "content"), which validates them like the shipped lesson files.
+std::string pending_content_url(const AppState& s);
 // The platform hands over the fetched bytes of pending_corpus_url(). They become the learner's text (named by
 // the url, so capture() keeps the link), and when the pre-training corpus is "user" the run starts from them.
 // Returns the error shown to the learner (also sent to s.notify), or "" on success.

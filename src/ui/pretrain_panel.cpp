@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/i18n.h"
+#include "app/url_state.h"
 #include "core/utf8.h"
 #include "ui/chart.h"
 #include "ui/panels.h"
@@ -109,6 +110,8 @@ void ApplyEditing(AppState& s) {
     const TrainSettings& e = s.lab_ui.editing;
     // Nothing new, or the same settings already failed (their message is on screen): do nothing.
     if (e == lab.settings() && (lab.pretrain().params != 0 || !lab.pretrain().error.empty())) return;
+    // A link's text is still being fetched: applying now would only say "open a text first".
+    if (e.corpus == CorpusChoice::user && !pending_corpus_url(s).empty()) return;
     if (lab.settings_need_reset(e) && lab.pretrain().step > 0) {
         if (!s.lab_ui.confirm_reset) {
             s.lab_ui.confirm_reset = true;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "catch_amalgamated.hpp"
+#include "app/url_state.h"
 #include "core/weights_file.h"
 #include "ui_harness.h"
 
@@ -216,4 +217,24 @@ TEST_CASE("[app] frame budget follows the frame cadence", "[app]") {
         CHECK(fb.interval_ms < 16.7 + 0.1 * 250.0 + 0.01);
         CHECK(before < fb.budget_ms);
     }
+}
+
+TEST_CASE("[ui] a run=N link with corpus_url waits for its text, then trains exactly N steps", "[ui][lab]") {
+    UiHarness ui;
+    const UrlDecode d = decode_fragment("#v=2&panel=pretrain&corpus=user&corpus_url=texts/poems.txt&size=custom&"
+                                        "layers=1&heads=2&width=32&context=32&batch=4&run=3");
+    REQUIRE(d.notices.empty());
+    REQUIRE(apply(ui.state, d.state).empty());
+    for (int i = 0; i < 5; ++i) ui.frame();
+    CHECK(ui.state.lab.pretrain().step == 0);
+    INFO(ui.state.lab.pretrain().error);
+    CHECK(ui.state.lab.pretrain().error.empty());  // not "no text": it is on its way
+
+    std::string poem;
+    for (int i = 0; i < 300; ++i) poem += "the river runs and the river sings, verse " + std::to_string(i) + "\n";
+    REQUIRE(open_linked_text(ui.state, std::span(reinterpret_cast<const uint8_t*>(poem.data()), poem.size())).empty());
+    for (int i = 0; i < 500 && ui.state.lab.pretrain().step < 3; ++i) ui.frame();
+    for (int i = 0; i < 5; ++i) ui.frame();
+    CHECK(ui.state.lab.pretrain().step == 3);
+    CHECK(ui.state.lab_ui.editing.corpus == CorpusChoice::user);
 }

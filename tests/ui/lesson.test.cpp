@@ -10,6 +10,7 @@
 
 #include "app/i18n.h"
 #include "app/lesson_state.h"
+#include "app/url_state.h"
 #include "catch_amalgamated.hpp"
 #include "lesson/progress.h"
 #include "ui/style.h"
@@ -732,4 +733,47 @@ TEST_CASE("[ui] lesson: the state snapshot describes the lesson", "[ui][lesson]"
     }
     CHECK(l["quiz"]["options"].size() >= 2);
     for (const char* phase : {"pretraining", "finetuning", "inference"}) CHECK(l["measured"].contains(phase));
+}
+
+TEST_CASE("[ui] lesson: a course author's lesson file replaces the lesson, a broken one changes nothing", "[ui][lesson]") {
+    UiHarness ui;
+    reload_lesson(ui);
+    const std::string builtin_title = english(ui).title;
+    const int builtin_questions = ui.state.lesson.quiz->question_count();
+    json authored = json::parse(lesson::embedded_content_text("en"));
+    authored["title"] = "Gradient descent for historians";
+    authored["quiz"].erase(authored["quiz"].size() - 1);
+    const auto bytes_of = [](const std::string& text) {
+        return std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    };
+
+    SECTION("a valid file takes over: its title, its quiz, its own progress") {
+        std::string loaded_from;
+        ui.state.hooks.load_progress = [&loaded_from] { loaded_from = "asked"; return std::string(); };
+        const std::string text = authored.dump();
+        CHECK(open_bytes(ui.state, bytes_of(text), "course/lesson.json", "content").empty());
+        CHECK(loaded_from == "asked");  // the platform is asked for this file's own record
+        const json lesson = json::parse(state_json(ui.state))["lesson"];
+        CHECK(lesson["title"] == "Gradient descent for historians");
+        CHECK(lesson["author_file"] == "course/lesson.json");
+        CHECK(ui.state.lesson.quiz->question_count() == builtin_questions - 1);
+        CHECK(has_notice(ui, "course/lesson.json: " + std::string(tr("en", "notice.opened_lesson")), false));
+        ui.frame();  // every lesson panel still draws
+        CHECK(pending_content_url(ui.state).empty());
+    }
+    SECTION("a file with a missing key is refused with the field named, and the built-in lesson stays") {
+        authored.erase("title");
+        const std::string text = authored.dump();
+        const std::string err = open_bytes(ui.state, bytes_of(text), "course/lesson.json", "content");
+        CHECK_THAT(err, Catch::Matchers::ContainsSubstring("title"));
+        CHECK(english(ui).title == builtin_title);
+        CHECK(ui.state.lesson.quiz->question_count() == builtin_questions);
+        CHECK_FALSE(ui.state.notices.empty());
+        CHECK(ui.state.notices.back().is_error);
+    }
+    SECTION("not JSON at all is refused the same way") {
+        const std::string text = "<html>404</html>";
+        CHECK_FALSE(open_bytes(ui.state, bytes_of(text), "course/lesson.json", "content").empty());
+        CHECK(english(ui).title == builtin_title);
+    }
 }

@@ -68,6 +68,7 @@ UrlState random_state(uint64_t seed) {
     if (maybe()) u.ft_corpus = maybe() ? CorpusChoice::course : CorpusChoice::user;
     if ((u.corpus == CorpusChoice::user || u.ft_corpus == CorpusChoice::user) && maybe())
         u.corpus_url = "texts/sample_" + std::to_string(rng.below(100)) + ".txt";
+    if (maybe()) u.content_url = "lessons/course_" + std::to_string(rng.below(100)) + ".json";
     if (maybe()) u.lr = decimal(0.0f, 10.0f);
     if (maybe()) u.batch = pick(1, 64);
     if (maybe()) u.warmup = pick(0, 500);
@@ -812,5 +813,32 @@ TEST_CASE("[url] commands: load_link, link, load_preset and the state's fragment
         CHECK_FALSE(unknown.ok);
         CHECK_THAT(unknown.error, ContainsSubstring("watch-learn"));
         CHECK(encode_fragment(capture(*s)) == before);
+    }
+}
+
+TEST_CASE("[url] content= names a course author's same-origin lesson file", "[url]") {
+    SECTION("accepted, kept in the link, fetched once") {
+        auto s = fresh_app();
+        const UrlDecode d = decode_fragment("#v=2&panel=quiz&content=lessons/week-1.json");
+        REQUIRE(d.notices.empty());
+        CHECK(d.state.content_url == "lessons/week-1.json");
+        CHECK(apply(*s, d.state).empty());
+        CHECK(pending_content_url(*s) == "lessons/week-1.json");
+        CHECK_THAT(share_check(*s).fragment, ContainsSubstring("content=lessons/week-1.json"));
+        s->lesson.author_file = "lessons/week-1.json";  // what open_author_lesson records, valid or not
+        CHECK(pending_content_url(*s).empty());
+    }
+    SECTION("refused with a notice: anything but a plain relative .json path") {
+        const std::string path = GENERATE(as<std::string>{}, "/abs.json", "https://evil.example/a.json", "../a.json",
+                                          "a/.git/x.json", "a.txt", "lesson.json?x=1", "javascript:alert(1)//.json",
+                                          "a%2F..json", std::string(kMaxCorpusUrlChars, 'a') + ".json");
+        std::string why;
+        CHECK_FALSE(valid_content_url(path, &why));
+        CHECK_FALSE(why.empty());
+        const UrlDecode d = decode_fragment("#v=2&content=" + percent_encode(path));
+        INFO(joined(d.notices));
+        REQUIRE(d.notices.size() == 1);
+        CHECK_THAT(d.notices[0], StartsWith("content:"));
+        CHECK_FALSE(d.state.content_url);
     }
 }
