@@ -89,6 +89,28 @@ describe('accessibility mirror', () => {
     });
   });
 
+  it('a11y: a quiz question is answered and checked through the mirror', async (t) => {
+    await openApp(t, {}, async (page) => {
+      const mirror = page.locator('#a11y-mirror');
+      await activate(mirror.getByRole('tab', { name: 'Quiz', exact: true }));
+      await mirrorUpdated(page, 2);
+      const options = mirror.getByRole('radio');
+      assert.ok(await options.count() >= 2, 'the options are radios');
+      const first = options.first();
+      const name = await first.textContent();
+      assert.equal(await first.getAttribute('aria-checked'), 'false');
+      await activate(first);
+      await mirrorUpdated(page, 2);
+      const chosen = mirror.getByRole('radio', { name, exact: true });
+      assert.equal(await chosen.getAttribute('aria-checked'), 'true');
+      await activate(mirror.getByRole('button', { name: 'Check', exact: true }));
+      await mirrorUpdated(page, 2);
+      // Checked, each option carries its feedback, marked ✓ or ✗ as on screen.
+      const feedback = await mirror.getByRole('radio').evaluateAll((all) => all.map((e) => e.textContent));
+      assert.ok(feedback.some((text) => /[✓✗]/.test(text)), JSON.stringify(feedback));
+    });
+  });
+
   it('a11y: a slider is edited by typing into the canvas from the mirror', async (t) => {
     await openApp(t, {}, async (page) => {
       const lr = page.locator('#a11y-mirror').getByRole('button', { name: /^Learning rate: / });
