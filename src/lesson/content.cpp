@@ -41,8 +41,16 @@ constexpr std::array<const char*, kNumDemos> kDemoIds = {
 };
 constexpr std::array<const char*, static_cast<int>(Phase::count)> kPhaseIds = {"pretraining", "finetuning", "inference"};
 
+// A key an author would type (letters, digits, "_", "-") is shown as is; any other (empty, with spaces, dots
+// or control characters) as a JSON string, so the path still says which key, and prints as one line.
+std::string shown_key(std::string_view key) {
+    const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+    return plain ? std::string(key) : Json(std::string(key)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 std::string member_path(const std::string& parent, std::string_view key) {
-    return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+    return parent.empty() ? shown_key(key) : parent + "." + shown_key(key);
 }
 std::string element_path(const std::string& parent, std::size_t index) {
     return parent + "[" + std::to_string(index) + "]";

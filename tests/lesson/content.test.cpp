@@ -442,3 +442,20 @@ TEST_CASE("[lesson] content: demo and phase ids round-trip") {
     CHECK(std::string(library.languages[1].ui_text("button_check")) == "Verificar");
     CHECK(std::string(library.languages[1].ui_text("no_such_key")) == "[missing text]");
 }
+
+TEST_CASE("[lesson] content: an empty or unusual key is named readably (found by fuzzing)") {
+    // fuzz_content, fuzz/corpus/fuzz_content/regression-empty-key.json: an empty key gave an error with an
+    // empty path, shown to the author as "fuzz.json: : unknown key".
+    const ContentLoad empty = parse_content(R"({"format": 1, "": 1})", "fuzz.json");
+    REQUIRE_FALSE(empty.content.has_value());
+    REQUIRE_FALSE(empty.errors.empty());
+    CHECK(empty.errors.front().path == "\"\"");
+    CHECK(error_strings(empty.errors).front() == "fuzz.json: \"\": unknown key");
+    for (const ContentError& e : empty.errors) CHECK_FALSE(e.path.empty());
+
+    // Keys with spaces, dots or control characters are quoted and escaped, so the path stays one line.
+    const ContentLoad odd = parse_content("{\"format\": 1, \"a.b c\": 1, \"x\\ny\": 2}", "fuzz.json");
+    const std::vector<std::string> messages = error_strings(odd.errors);
+    CHECK(std::count(messages.begin(), messages.end(), "fuzz.json: \"a.b c\": unknown key") == 1);
+    CHECK(std::count(messages.begin(), messages.end(), "fuzz.json: \"x\\ny\": unknown key") == 1);
+}
