@@ -63,18 +63,6 @@ void draw_arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 col, float thickne
                           ImVec2(base.x + uy * head * 0.55f, base.y - ux * head * 0.55f), col);
 }
 
-// The widest single word of `text`: a box narrower than that would have to break a word in two.
-float widest_word(const std::string& text) {
-    float widest = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find(' ', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) widest = std::max(widest, ImGui::CalcTextSize(text.data() + start, text.data() + end).x);
-        start = end + 1;
-    }
-    return widest;
-}
 
 float wrapped_height(const std::string& text, float wrap_w) {
     return ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap_w).y;
@@ -137,7 +125,7 @@ void ShowLifecycle(AppState& s, bool* open) {
     const float inner_w = width - 2 * lane_pad;
     float min_box_w = Px(s, 96);
     for (const lesson::Stage& stage : content->stages)
-        min_box_w = std::max(min_box_w, std::max(widest_word(stage.label), widest_word(stage.sublabel)) + 2 * box_pad);
+        min_box_w = std::max(min_box_w, std::max(WidestWord(stage.label), WidestWord(stage.sublabel)) + 2 * box_pad);
     const int per_row = static_cast<int>(std::clamp<float>(std::floor((inner_w + arrow_gap) / (min_box_w + arrow_gap)), 1.0f,
                                                            static_cast<float>(most)));
     const float box_w = per_row > 1 ? (inner_w - (per_row - 1) * arrow_gap) / per_row : inner_w;

@@ -25,41 +25,12 @@ using lesson::TapResult;
 
 constexpr double kFlashSeconds = 1.5;  // how long a guess's green/red outline (and its message) stays
 
-void WrappedColoured(const ImVec4& colour, const char* text) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour);
-    ImGui::TextWrapped("%s", text);
-    ImGui::PopStyleColor();
-}
-
-// Puts the next item on the current line when `next_width` still fits, else on a new line.
-void SameLineIfFits(float next_width) {
-    const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + next_width <= right_edge) ImGui::SameLine();
-}
-
-float ButtonWidth(const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2; }
-
-std::string fill(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
-    return lesson::fill_placeholders(text, std::span(values.begin(), values.size()));
-}
 
 // What one card looks like this frame.
 struct CardLook {
     bool matched = false, selected = false, flash_wrong = false, flash_right = false;
 };
 
-// The widest single word of `text`.
-float widest_word(const std::string& text) {
-    float widest = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find(' ', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) widest = std::max(widest, ImGui::CalcTextSize(text.data() + start, text.data() + end).x);
-        start = end + 1;
-    }
-    return widest;
-}
 
 float CardPadding(const AppState& s) { return Px(s, 8); }
 // The icon gutter: matched, selected and wrong are shown by an icon as well as by the outline colour, in a
@@ -134,11 +105,11 @@ void ProgressSummary(AppState& s, const lesson::Content& content) {
     WrappedColoured(palette(s.theme).accent, lesson_text(s, "title_progress"));
     const std::string matched = std::to_string(L.progress.matched.size()), total = std::to_string(content.concepts.size());
     const std::string rounds = std::to_string(L.progress.rounds_completed);
-    ImGui::TextWrapped("%s", fill(tr(s.lang, "lesson.match_progress"), {{"matched", matched}, {"total", total}, {"rounds", rounds}}).c_str());
+    ImGui::TextWrapped("%s", FillText(tr(s.lang, "lesson.match_progress"), {{"matched", matched}, {"total", total}, {"rounds", rounds}}).c_str());
     if (const auto& b = L.progress.best_round) {
         const std::string score = std::to_string(b->score), max = std::to_string(b->max), mistakes = std::to_string(b->mistakes);
         const std::string time = lesson_duration_text(s, b->duration_s);
-        TextDim(fill(tr(s.lang, "lesson.match_best"), {{"score", score}, {"max", max}, {"mistakes", mistakes}, {"time", time}}).c_str());
+        TextDim(FillText(tr(s.lang, "lesson.match_best"), {{"score", score}, {"max", max}, {"mistakes", mistakes}, {"time", time}}).c_str());
     }
     ResetProgressControls(s, "match");
 }
@@ -183,7 +154,7 @@ void ShowMatching(AppState& s, bool* open) {
         const lesson::MatchingCompleted& c = *game.completed_event();
         const std::string max = std::to_string(c.max), score = std::to_string(c.score), mistakes = std::to_string(c.mistakes);
         const std::string time = lesson_duration_text(s, c.duration_s);
-        WrappedColoured(pal.good, ("✓ " + fill(lesson_text(s, "matching_complete"),
+        WrappedColoured(pal.good, ("✓ " + FillText(lesson_text(s, "matching_complete"),
                                              {{"max", max}, {"time", time}, {"score", score}, {"mistakes", mistakes}}))
                                       .c_str());
     } else if (flashing && fb.result == TapResult::matched) {
@@ -203,7 +174,7 @@ void ShowMatching(AppState& s, bool* open) {
     // terms' column so narrow that a long word ("Backpropagation", "Retropropagação") breaks in two.
     float longest_term_word = 0;
     for (int row = 0; row < game.pair_count(); ++row)
-        if (const lesson::Concept* c = content->find_concept(game.pair_id(row))) longest_term_word = std::max(longest_term_word, widest_word(c->term));
+        if (const lesson::Concept* c = content->find_concept(game.pair_id(row))) longest_term_word = std::max(longest_term_word, WidestWord(c->term));
     const float term_min = longest_term_word + 2 * CardPadding(s) + CardGutter(s) + Px(s, 2);
     const float term_w = std::min(std::max(term_min, (avail - gap) * 0.4f), (avail - gap) * 0.55f);
     const float def_w = std::max(Px(s, 80), avail - gap - term_w);

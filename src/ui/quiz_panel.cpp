@@ -23,22 +23,6 @@ namespace {
 using lesson::OptionFeedback;
 using lesson::QuestionKind;
 
-void WrappedColoured(const ImVec4& colour, const char* text) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour);
-    ImGui::TextWrapped("%s", text);
-    ImGui::PopStyleColor();
-}
-
-void SameLineIfFits(float next_width) {
-    const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + next_width <= right_edge) ImGui::SameLine();
-}
-
-float ButtonWidth(const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2; }
-
-std::string fill(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
-    return lesson::fill_placeholders(text, std::span(values.begin(), values.size()));
-}
 
 // One answer option: a radio circle or a check box, the wrapped option text and, once there is
 // something to say, the option's feedback under it. Returns true when activated.
@@ -174,7 +158,7 @@ void ShowQuiz(AppState& s, bool* open) {
     QuestionStrip(s, quiz);
     ImGui::Spacing();
     const std::string n = std::to_string(q + 1), total = std::to_string(quiz.question_count());
-    TextDim(fill(lesson_text(s, "quiz_question_counter"), {{"n", n}, {"total", total}}).c_str());
+    TextDim(FillText(lesson_text(s, "quiz_question_counter"), {{"n", n}, {"total", total}}).c_str());
     ImGui::PushID(question->id.c_str());
     ImGui::TextWrapped("%s", question->prompt.c_str());
     RecordHit(s, "quiz.prompt");
@@ -212,7 +196,7 @@ void ShowQuiz(AppState& s, bool* open) {
         ImGui::PopStyleColor();
         RecordHit(s, "quiz.verdict");
         if (!right && !quiz.solution_shown(q) && quiz.missed_count(q) > 0)
-            TextDim(fill(tr(s.lang, "lesson.quiz_missed"), {{"n", std::to_string(quiz.missed_count(q))}}).c_str());
+            TextDim(FillText(tr(s.lang, "lesson.quiz_missed"), {{"n", std::to_string(quiz.missed_count(q))}}).c_str());
         ImGui::Spacing();
         WrappedColoured(pal.accent, lesson_text(s, "label_explanation"));
         ImGui::TextWrapped("%s", question->explanation.c_str());
@@ -266,7 +250,7 @@ void ShowQuiz(AppState& s, bool* open) {
     RecordHit(s, "quiz.score");
     if (quiz.all_checked()) {
         const std::string score = std::to_string(quiz.score_raw()), max = std::to_string(quiz.score_max());
-        ImGui::TextWrapped("%s", fill(lesson_text(s, "quiz_complete"), {{"score", score}, {"max", max}}).c_str());
+        ImGui::TextWrapped("%s", FillText(lesson_text(s, "quiz_complete"), {{"score", score}, {"max", max}}).c_str());
         WrappedColoured(quiz.success() ? pal.good : pal.warn, lesson_text(s, quiz.success() ? "quiz_passed" : "quiz_not_passed"));
     }
     if (!quiz.wrong_questions().empty()) {
@@ -276,7 +260,7 @@ void ShowQuiz(AppState& s, bool* open) {
     ImGui::Spacing();
     WrappedColoured(pal.accent, lesson_text(s, "title_progress"));
     const std::string answered = std::to_string(L.progress.quiz.size());
-    TextDim(fill(tr(s.lang, "lesson.quiz_progress"), {{"answered", answered}, {"total", total}}).c_str());
+    TextDim(FillText(tr(s.lang, "lesson.quiz_progress"), {{"answered", answered}, {"total", total}}).c_str());
     ResetProgressControls(s);
 }
 

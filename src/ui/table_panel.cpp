@@ -60,12 +60,6 @@ PanelId panel_for(Phase p) {
     return PanelId::about;
 }
 
-void WrappedColoured(const ImVec4& colour, const char* text) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colour);
-    ImGui::TextWrapped("%s", text);
-    ImGui::PopStyleColor();
-}
-
 // One measured value of one phase, drawn into the current table cell.
 void MeasuredCell(AppState& s, Measure m, const std::string& column_id) {
     const auto& L = s.lang;

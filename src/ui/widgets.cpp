@@ -1,6 +1,10 @@
 #include "ui/widgets.h"
 
+#include <algorithm>
+#include <span>
+
 #include "imgui_internal.h"
+#include "lesson/content.h"
 #include "ui/a11y.h"
 
 namespace knobs {
@@ -38,6 +42,35 @@ void TextDim(const char* text) {
 }
 
 float Px(const AppState& s, float css) { return css * s.dpr * s.ui_scale; }
+
+void WrappedColoured(const ImVec4& colour, const char* text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, colour);
+    ImGui::TextWrapped("%s", text);
+    ImGui::PopStyleColor();
+}
+
+void SameLineIfFits(float next_width) {
+    const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + next_width <= right_edge) ImGui::SameLine();
+}
+
+float ButtonWidth(const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2; }
+
+float WidestWord(const std::string& text) {
+    float widest = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) widest = std::max(widest, ImGui::CalcTextSize(text.data() + start, text.data() + end).x);
+        start = end + 1;
+    }
+    return widest;
+}
+
+std::string FillText(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+    return lesson::fill_placeholders(text, std::span(values.begin(), values.size()));
+}
 
 }  // namespace knobs
 

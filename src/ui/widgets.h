@@ -1,6 +1,9 @@
 // Small reusable pieces shared by the panels.
 #pragma once
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "app/app_state.h"
 #include "imgui.h"
@@ -15,6 +18,16 @@ void RecordHit(AppState& s, const std::string& id);
 void TextDim(const char* text);
 // A pixel size from CSS pixels at the current DPR and UI scale.
 float Px(const AppState& s, float css);
+// Wrapped text in one colour.
+void WrappedColoured(const ImVec4& colour, const char* text);
+// Puts the next item on the current line when `next_width` still fits, else on a new line.
+void SameLineIfFits(float next_width);
+// The width a button with this label takes.
+float ButtonWidth(const char* label);
+// The widest single word of `text`: a box narrower than that would have to break a word in two.
+float WidestWord(const std::string& text);
+// A lesson string with its {placeholders} filled: FillText(t, {{"score", "3"}, {"max", "5"}}).
+std::string FillText(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values);
 
 }  // namespace knobs
 
