@@ -180,7 +180,8 @@ std::string state_json(const AppState& s) {
     // Same-origin files a link named that the page still has to fetch and hand to knobs_open_bytes.
     j["fetch"] = {{"content", pending_content_url(s)}, {"linked_text", pending_corpus_url(s)}};
     // The scheduler's view of the page: measured frame cadence and the training budget it allows.
-    j["frame_timing"] = {{"interval_ms", s.frame_timing.interval_ms},
+    j["frame_timing"] = {{"idle_interval_ms", s.frame_timing.idle_interval_ms},
+                         {"interval_ms", s.frame_timing.interval_ms},
                          {"ui_ms", s.frame_timing.ui_ms},
                          {"train_budget_ms", s.frame_budget_ms}};
     j["theme"] = s.theme == Theme::dark ? "dark" : "light";

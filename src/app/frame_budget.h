@@ -1,35 +1,48 @@
 // How much training work one frame may do, adapted to the page's real frame cadence.
 //
-// A fixed budget wastes the machine: in a browser whose frames are paced by the display (16.7 ms at 60 Hz)
-// or by a slow GPU, the main thread sits idle most of each interval. This gives training a fixed share of
-// the measured interval, minus what drawing the UI costs, so training speed follows the machine while the
-// frame rate stays where it was: the work fits inside the interval that was already there. The share is
-// below 1, so the estimate cannot run away (longer frames -> bigger budget -> longer frames converges).
-// The cap keeps every frame short enough for input to feel immediate.
+// A fixed budget either wastes the machine or makes the page stutter: in a browser whose frames are paced
+// by the display (16.7 ms at 60 Hz), most of each interval is idle, while with software WebGL (headless
+// Chromium) drawing itself takes most of the machine. So the budget is steered by what training does to
+// the frame rate:
+//   * the idle cadence is measured while nothing trains;
+//   * while training, the budget grows while frames stay within kMaxSlowdown of that cadence and shrinks
+//     when they get longer (a proportional controller on the measured interval);
+//   * it never exceeds kShareOfIdle of the idle interval minus the UI's own time, so on a display-paced
+//     page the work fits inside the frame that was already there and the frame rate does not change.
+// Results never depend on the budget: the engine is deterministic however its work is split.
 #pragma once
 #include <algorithm>
 
 namespace knobs {
 
 struct FrameBudget {
-    static constexpr double kShareOfInterval = 0.75;  // of the frame interval, for UI + training together
-    static constexpr double kMinMs = 4.0;             // training always progresses, even on a slow machine
-    static constexpr double kMaxMs = 40.0;            // a frame never blocks input for longer than this
-    static constexpr double kSmoothing = 0.1;         // weight of the newest frame in the running averages
+    static constexpr double kMaxSlowdown = 1.3;   // training frames at most this much longer than idle ones
+    static constexpr double kShareOfIdle = 0.75;  // of the idle interval, for UI + training together
+    static constexpr double kMinMs = 2.0;         // training always progresses, even on a slow machine
+    static constexpr double kMaxMs = 40.0;        // a frame never blocks input for longer than this
+    static constexpr double kGain = 0.25;         // budget change per ms of interval error, per frame
 
-    double interval_ms = 16.7;  // running average of the time between frame starts
-    double ui_ms = 2.0;         // running average of a frame's work that is not training
-    double budget_ms = 8.0;     // what the next frame may spend on training
+    double idle_interval_ms = 16.7;  // running average of the time between frames while nothing trains
+    double interval_ms = 16.7;       // running average of the time between frames while training
+    double ui_ms = 2.0;              // running average of a frame's work that is not training
+    double budget_ms = 8.0;          // what the next frame may spend on training
 
-    // Feed one finished frame: the time since the previous frame started, and the part of this frame's
-    // main-thread time that was not training. Returns the next frame's training budget.
-    double next(double frame_interval_ms, double frame_ui_ms) {
+    // Feed one finished frame: the time since the previous frame started, the part of this frame's
+    // main-thread time that was not training, and whether it trained. Returns the next frame's budget.
+    double next(double frame_interval_ms, double frame_ui_ms, bool trained) {
         // A frame after a hidden page or a debugger pause says nothing about the cadence.
         frame_interval_ms = std::clamp(frame_interval_ms, 1.0, 250.0);
         frame_ui_ms = std::clamp(frame_ui_ms, 0.0, 250.0);
-        interval_ms += kSmoothing * (frame_interval_ms - interval_ms);
-        ui_ms += kSmoothing * (frame_ui_ms - ui_ms);
-        budget_ms = std::clamp(kShareOfInterval * interval_ms - ui_ms, kMinMs, kMaxMs);
+        ui_ms += 0.1 * (frame_ui_ms - ui_ms);
+        if (!trained) {
+            idle_interval_ms += 0.1 * (frame_interval_ms - idle_interval_ms);
+            interval_ms = idle_interval_ms;
+        } else {
+            interval_ms += 0.2 * (frame_interval_ms - interval_ms);
+            budget_ms += kGain * (kMaxSlowdown * idle_interval_ms - interval_ms);
+        }
+        const double cap = std::min(kMaxMs, kShareOfIdle * idle_interval_ms - ui_ms);
+        budget_ms = std::clamp(budget_ms, kMinMs, std::max(kMinMs, cap));
         return budget_ms;
     }
 };
