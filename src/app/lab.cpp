@@ -170,7 +170,8 @@ struct Lab::Impl {
                 return make_text_corpus("course-text", course_text, kDefaultValFraction, context);
             case CorpusChoice::user:
                 if (user_text.empty()) return {{}, "Paste or open a text first (up to 10 MB of UTF-8)."};
-                return make_text_corpus("user:" + user_name, user_text, kDefaultValFraction, context);
+                // Checked by sanitize_user_text when it was opened (commands.cpp, url_state.cpp).
+                return make_clean_text_corpus("user:" + user_name, user_text, kDefaultValFraction, context);
         }
         return {{}, "unknown corpus"};
     }

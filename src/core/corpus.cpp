@@ -84,7 +84,8 @@ Corpus make_portuguese_corpus(uint64_t seed, size_t bytes, double val_fraction) 
     return make_generated_corpus(Language::portuguese, seed, bytes, val_fraction);
 }
 
-CorpusResult make_text_corpus(std::string id, std::string_view text, double val_fraction, int context) {
+namespace {
+CorpusResult text_corpus(std::string id, std::string_view text, double val_fraction, int context, bool already_clean) {
     CorpusResult result;
     auto fail = [&](std::string message) {
         result.error = std::move(message);
@@ -96,9 +97,12 @@ CorpusResult make_text_corpus(std::string id, std::string_view text, double val_
         return fail("The validation share must be between 0 and " + std::to_string(static_cast<int>(kMaxValFraction * 100)) +
                     "% of the text.");
 
-    SanitizedText clean = sanitize_user_text(text);
-    if (!clean.ok()) return fail(clean.error);
-    const std::string& t = clean.text;
+    SanitizedText clean;
+    if (!already_clean) {
+        clean = sanitize_user_text(text);
+        if (!clean.ok()) return fail(clean.error);
+    }
+    const std::string_view t = already_clean ? text : std::string_view(clean.text);
     const size_t n = t.size();
     const size_t window = static_cast<size_t>(context) + 1;  // T inputs and the T next-byte targets
     if (n < window)
@@ -134,6 +138,15 @@ CorpusResult make_text_corpus(std::string id, std::string_view text, double val_
     result.corpus.train.assign(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(cut));
     result.corpus.val.assign(t.begin() + static_cast<std::ptrdiff_t>(cut), t.end());
     return result;
+}
+}  // namespace
+
+CorpusResult make_text_corpus(std::string id, std::string_view text, double val_fraction, int context) {
+    return text_corpus(std::move(id), text, val_fraction, context, /*already_clean=*/false);
+}
+
+CorpusResult make_clean_text_corpus(std::string id, std::string_view clean_text, double val_fraction, int context) {
+    return text_corpus(std::move(id), clean_text, val_fraction, context, /*already_clean=*/true);
 }
 
 }  // namespace knobs

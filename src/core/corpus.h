@@ -54,5 +54,8 @@ struct CorpusResult {
 //     part. Train followed by val is exactly the cleaned text.
 // Never throws: bad input gives ok() == false and an error message.
 CorpusResult make_text_corpus(std::string id, std::string_view text, double val_fraction, int context);
+// The same for text that is already the output of sanitize_user_text (the app checks a learner's text once,
+// when it is opened): skips the second check, which for 10 MB is most of the time Play would block the page.
+CorpusResult make_clean_text_corpus(std::string id, std::string_view clean_text, double val_fraction, int context);
 
 }  // namespace knobs

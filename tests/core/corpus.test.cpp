@@ -460,3 +460,20 @@ TEST_CASE("[core] text corpus errors are clear and never throw", "[core][corpus]
     CHECK(make_text_corpus("ok", std::string(2 * (T + 1), 'a'), 0.1, T).ok());
     CHECK_FALSE(make_text_corpus("ok", std::string(2 * (T + 1) - 1, 'a'), 0.1, T).ok());
 }
+
+TEST_CASE("[core] corpus from already-clean text splits exactly like the checking path", "[core][corpus]") {
+    const int context = GENERATE(16, 64);
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "línea " + std::to_string(i) + ": the river runs.\n";
+    const SanitizedText clean = sanitize_user_text(text);
+    REQUIRE(clean.ok());
+    const CorpusResult checked = make_text_corpus("t", text, kDefaultValFraction, context);
+    const CorpusResult direct = make_clean_text_corpus("t", clean.text, kDefaultValFraction, context);
+    REQUIRE(checked.ok());
+    REQUIRE(direct.ok());
+    CHECK(direct.corpus.train == checked.corpus.train);
+    CHECK(direct.corpus.val == checked.corpus.val);
+    SECTION("and keeps the length checks") {
+        CHECK_FALSE(make_clean_text_corpus("t", "too short", kDefaultValFraction, context).ok());
+    }
+}
