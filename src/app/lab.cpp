@@ -709,9 +709,7 @@ void Lab::update(double budget_ms) {
         --m.gen_remaining;
         if (m.chat_mode) {
             // A chat reply ends at the end of its line.
-            const size_t seq = m.gen->sequence().size();
-            m.iv.window_start_byte = m.gen->window_start() > 0 ? m.gen->window_start() : 0;
-            (void)seq;
+            m.iv.window_start_byte = m.gen->window_start();
             if (gt.token == '\n') m.gen_remaining = 0;
         }
         if (m.gen_remaining <= 0) {
