@@ -14,6 +14,7 @@
 #include "catch_amalgamated.hpp"
 #include "lesson/progress.h"
 #include "ui/style.h"
+#include "ui/widgets.h"
 #include "ui_harness.h"
 
 using knobs::testing::UiHarness;
@@ -101,19 +102,6 @@ const lesson::QuizOption& first_option(const lesson::QuizQuestion& q, bool corre
 
 // The concept ids of the current round, and for each the two card ids.
 std::vector<std::string> round_pairs(const UiHarness& ui) { return ui.state.lesson.matching->pair_ids(); }
-
-// Device pixels of the widest single word: a box narrower than this would break the word in two.
-float widest_word_px(const std::string& text) {
-    float widest = 0;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find(' ', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) widest = std::max(widest, ImGui::CalcTextSize(text.data() + start, text.data() + end).x);
-        start = end + 1;
-    }
-    return widest;
-}
 
 bool has_notice(const UiHarness& ui, const std::string& text, bool error) {
     return std::any_of(ui.state.notices.begin(), ui.state.notices.end(),
@@ -700,14 +688,14 @@ TEST_CASE("[ui] lesson: every lesson panel renders in both languages at desktop 
             for (const auto& stage : shown.stages) {
                 INFO(stage.id);
                 const HitRect r = ui.state.hits["lifecycle.stage." + stage.id];
-                CHECK(r.w * dpr >= std::max(widest_word_px(stage.label), widest_word_px(stage.sublabel)));
+                CHECK(r.w * dpr >= std::max(WidestWord(stage.label), WidestWord(stage.sublabel)));
             }
         const json cards = lesson_json(ui)["matching"]["cards"];
         if (p == PanelId::matching)
             for (const json& card : cards) {
                 INFO(card["id"]);
                 const HitRect r = ui.state.hits["match.card." + card["id"].get<std::string>()];
-                CHECK(r.w * dpr >= widest_word_px(card["text"].get<std::string>()));
+                CHECK(r.w * dpr >= WidestWord(card["text"].get<std::string>()));
             }
     }
     for (const auto& m : missing_strings()) {
