@@ -2,25 +2,20 @@
 // train on (corpus_url=). The site is copied into a temporary folder next to those files, as a course would
 // host it.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, launchBrowser, waitForReady, withPage } from './lib/harness.mjs';
-
-const require = createRequire(import.meta.url);
-const { startServer } = require(path.join(REPO_ROOT, 'scripts/serve'));
+import { REPO_ROOT, launchBrowser, serveSiteCopy, waitForReady, withPage } from './lib/harness.mjs';
 
 const SITE_DIR = process.env.KNOBS_SITE_DIR;
 if (!SITE_DIR) throw new Error('KNOBS_SITE_DIR is not set: run through tests/browser/run.mjs SITE_DIR');
 
 const AUTHOR_TITLE = 'Gradient descent for historians';
-let browser, server, root;
+let browser, hosted, server, root;
 
 before(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'knobs-linked-'));
-  cpSync(SITE_DIR, root, { recursive: true });
+  hosted = await serveSiteCopy(SITE_DIR);
+  ({ root, server } = hosted);
   // A course author's lesson: the built-in one retitled, with one question fewer.
   const lesson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'content/en.json'), 'utf8'));
   lesson.title = AUTHOR_TITLE;
@@ -34,14 +29,12 @@ before(async () => {
   let poem = '';
   for (let i = 0; i < 300; i++) poem += `the river runs and the river sings, verse ${i}\n`;
   writeFileSync(path.join(root, 'texts/poems.txt'), poem);
-  server = await startServer({ root, port: 0 });
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await server?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await hosted?.close();
 });
 
 const state = (page) => page.evaluate(() => window.knobs.state());

@@ -2,32 +2,23 @@
 // a server whose root is somewhere else. Every file the page loads (glue, loader, wasm, shipped model)
 // must come from that folder, through relative addresses.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, launchBrowser, waitForReady, withPage } from './lib/harness.mjs';
-
-const require = createRequire(import.meta.url);
-const { startServer } = require(path.join(REPO_ROOT, 'scripts/serve'));
+import { launchBrowser, serveSiteCopy, waitForReady, withPage } from './lib/harness.mjs';
 
 const SITE_DIR = process.env.KNOBS_SITE_DIR;
 if (!SITE_DIR) throw new Error('KNOBS_SITE_DIR is not set: run through tests/browser/run.mjs SITE_DIR');
 
-let browser, server, root;
+let browser, hosted, server;
 
 before(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'knobs-subfolder-'));
-  cpSync(SITE_DIR, path.join(root, 'courses', 'knobs'), { recursive: true });
-  server = await startServer({ root, port: 0 });
+  hosted = await serveSiteCopy(SITE_DIR, 'courses/knobs');
+  server = hosted.server;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await server?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await hosted?.close();
 });
 
 describe('static hosting', () => {

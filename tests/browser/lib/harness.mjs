@@ -1,6 +1,8 @@
 // Shared helpers for the browser tests: launching Debian's Chromium through playwright-core,
 // pages with a given viewport / DPR / touch, waiting for the app, and failure screenshots.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePng, fractionDifferent, imageStats } from './png.mjs';
@@ -188,4 +190,22 @@ export function dropFiles(page, files, { drop = true } = {}) {
     accepted.hintAfter = !document.getElementById('drop-hint').hidden;
     return accepted;
   }, { list: files, drop });
+}
+
+// A copy of the built site in a fresh temporary folder, at `subfolder` below the server's root, served on a
+// free port: for tests that add files beside the app or host it somewhere other than the root.
+// Returns {root, site, server, close()}; close() stops the server and deletes the folder.
+export async function serveSiteCopy(siteDir, subfolder = '') {
+  const { startServer } = createRequire(import.meta.url)(path.join(REPO_ROOT, 'scripts/serve'));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'knobs-site-'));
+  const site = path.join(root, subfolder);
+  cpSync(siteDir, site, { recursive: true });
+  const server = await startServer({ root, port: 0 });
+  return {
+    root, site, server,
+    async close() {
+      await server.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
