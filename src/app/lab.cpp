@@ -98,7 +98,9 @@ struct Lab::Impl {
     // ---- pre-training ----
     TrainSettings settings;
     std::string user_text, user_name, course_text;
+    std::string course_error;  // why the course text cannot be a corpus (it is checked once, when set)
     std::optional<Corpus> corpus;
+    std::optional<CorpusBuild> corpus_build;  // the run's corpus while it is being built; then `corpus`
     ModelSlot trained;
     std::unique_ptr<Trainer> trainer;
     bool running = false;
@@ -131,6 +133,8 @@ struct Lab::Impl {
     FinetuneView fv;
     std::unique_ptr<Trainer> ft_trainer;
     std::optional<Corpus> ft_corpus;
+    std::optional<CorpusBuild> ft_corpus_build;  // the domain corpus while it is being built
+    TrainConfig ft_config;
     std::optional<Corpus> forgetting_corpus;
     std::vector<float> ft_base_params;  // copy kept for the side-by-side base output
 
@@ -162,34 +166,96 @@ struct Lab::Impl {
     }
 
     // ---- corpora ----
-    CorpusResult build_corpus(CorpusChoice c, uint64_t seed, int context) {
+    // Starts building a corpus. The work happens in slices (build_some) so that a megabyte of generated
+    // sentences or 10 MB of a learner's text never blocks a frame; errors (a text too short for the
+    // context) come at once. The texts a build reads (user_text, course_text) outlive it: set_user_text
+    // and set_course_text finish any build in progress first.
+    std::optional<CorpusBuild> begin_corpus(CorpusChoice c, uint64_t seed, int context, std::string* error) {
+        error->clear();
         switch (c) {
-            case CorpusChoice::english: return {make_english_corpus(seed, kGeneratedCorpusBytes), {}};
-            case CorpusChoice::portuguese: return {make_portuguese_corpus(seed, kGeneratedCorpusBytes), {}};
-            case CorpusChoice::course:
-                return make_text_corpus("course-text", course_text, kDefaultValFraction, context);
-            case CorpusChoice::user:
-                if (user_text.empty()) return {{}, "Paste or open a text first (up to 10 MB of UTF-8)."};
+            case CorpusChoice::english: return CorpusBuild(Language::english, seed, kGeneratedCorpusBytes);
+            case CorpusChoice::portuguese: return CorpusBuild(Language::portuguese, seed, kGeneratedCorpusBytes);
+            case CorpusChoice::course: {
+                if (!course_error.empty()) return *error = course_error, std::nullopt;
+                CorpusBuild b = CorpusBuild::from_clean_text("course-text", course_text, kDefaultValFraction, context, error);
+                if (!error->empty()) return std::nullopt;
+                return b;
+            }
+            case CorpusChoice::user: {
+                if (user_text.empty()) return *error = "Paste or open a text first (up to 10 MB of UTF-8).", std::nullopt;
                 // Checked by sanitize_user_text when it was opened (commands.cpp, url_state.cpp).
-                return make_clean_text_corpus("user:" + user_name, user_text, kDefaultValFraction, context);
+                CorpusBuild b = CorpusBuild::from_clean_text("user:" + user_name, user_text, kDefaultValFraction, context, error);
+                if (!error->empty()) return std::nullopt;
+                return b;
+            }
         }
-        return {{}, "unknown corpus"};
+        *error = "unknown corpus";
+        return std::nullopt;
+    }
+
+    // Advances `build` until it is done or `budget_ms` (from t0) is spent; at least one slice per call, so
+    // a build always progresses. Returns true when done.
+    static bool build_some(CorpusBuild& build, Clock::time_point t0, double budget_ms) {
+        constexpr size_t kSliceBytes = 16 * 1024;  // well under a millisecond of work, even as wasm
+        do {
+            if (build.advance(kSliceBytes)) return true;
+        } while (ms_since(t0) < budget_ms);
+        return false;
+    }
+
+    // The pre-training corpus is complete: the optimiser can start.
+    void corpus_ready() {
+        corpus = corpus_build->take();
+        corpus_build.reset();
+        trainer = std::make_unique<Trainer>(*trained.model, corpus->train, corpus->val, train_config());
+        pv.preparing = false;
+        pv.prepare_progress = 1;
+    }
+    // Finishes a build in progress at once, for the rare callers that need the optimiser now.
+    void finish_corpus_now() {
+        if (!corpus_build) return;
+        corpus_build->advance(SIZE_MAX);
+        corpus_ready();
+    }
+
+    // The fine-tuning corpus is complete: tuning can start, from the forgetting meter's "before".
+    void ft_corpus_ready() {
+        ft_corpus = ft_corpus_build->take();
+        ft_corpus_build.reset();
+        ft_trainer = std::make_unique<Trainer>(*tuned.model, ft_corpus->train, ft_corpus->val, ft_config);
+        {
+            Trainer probe(*tuned.model, forgetting_corpus->train, forgetting_corpus->val, ft_config);
+            fv.forgetting_before = probe.validation_loss(4);
+        }
+        fv.preparing = false;
+        fv.prepare_progress = 1;
+    }
+
+    void finish_builds_now() {
+        finish_corpus_now();
+        if (ft_corpus_build) {
+            ft_corpus_build->advance(SIZE_MAX);
+            ft_corpus_ready();
+        }
     }
 
     std::string start_run() {
         const ModelConfig cfg = settings.config();
         if (auto e = validate(cfg); !e.empty()) return e;
-        auto cr = build_corpus(settings.corpus, settings.seed, cfg.block_size);
-        if (!cr.ok()) return cr.error;
-        corpus = std::move(cr.corpus);
+        std::string error;
+        auto build = begin_corpus(settings.corpus, settings.seed, cfg.block_size, &error);
+        if (!build) return error;
+        corpus_build = std::move(build);
+        corpus.reset();
+        trainer.reset();
         trained.model = std::make_unique<Model>(cfg);
         trained.model->init_weights(settings.seed);
         trained.meta = {};
-        trained.meta.corpus_id = corpus->id;
+        trained.meta.corpus_id = corpus_build->id();
         trained.meta.seed = settings.seed;
         trained.label = "your run";
-        trainer = std::make_unique<Trainer>(*trained.model, corpus->train, corpus->val, train_config());
         pv = {};
+        pv.preparing = true;
         pv.params = trained.model->num_params();
         pv.checksum = trained.model->checksum();
         cv.pretrain.started = true;
@@ -208,6 +274,7 @@ struct Lab::Impl {
     // A new optimiser on the current weights (after a divergence, or when optimiser settings change). The
     // step count continues from where it was; the schedule of the new optimiser starts again (a warmup).
     void restart_optimizer() {
+        if (corpus_build) return finish_corpus_now();  // no optimiser yet: the new settings start it
         step_offset = pv.step;
         trainer = std::make_unique<Trainer>(*trained.model, corpus->train, corpus->val, train_config());
     }
@@ -360,10 +427,17 @@ std::string Lab::apply_settings(const TrainSettings& s) {
 }
 
 void Lab::set_user_text(std::string text, std::string name) {
+    impl_->finish_builds_now();  // a build in progress reads the old text
     impl_->user_text = std::move(text);
     impl_->user_name = std::move(name);
 }
-void Lab::set_course_text(std::string text) { impl_->course_text = std::move(text); }
+void Lab::set_course_text(std::string text) {
+    impl_->finish_builds_now();
+    // Checked once here, like a learner's text when it is opened, so a run on it only copies it.
+    SanitizedText clean = sanitize_user_text(text);
+    impl_->course_error = clean.ok() ? std::string() : "The course text cannot be trained on: " + clean.error;
+    impl_->course_text = clean.ok() ? std::move(clean.text) : std::string();
+}
 
 void Lab::play() {
     Impl& m = *impl_;
@@ -552,9 +626,13 @@ std::string Lab::start_finetune(ModelSource base, CorpusChoice corpus, bool lora
     if (lora && (rank < kMinLoraRank || rank > kMaxLoraRank)) return f.error = "LoRA rank must be between 1 and 16.";
     if (lora && !(alpha > 0 && std::isfinite(alpha))) return f.error = "LoRA alpha must be a positive number.";
     const ModelConfig cfg = b->model->config();
-    auto cr = m.build_corpus(corpus, seed, cfg.block_size);
-    if (!cr.ok()) return f.error = cr.error;
-    m.ft_corpus = std::move(cr.corpus);
+    std::string error;
+    auto build = m.begin_corpus(corpus, seed, cfg.block_size, &error);
+    if (!build) return f.error = error;
+    m.ft_corpus_build = std::move(build);
+    m.ft_corpus.reset();
+    m.ft_trainer.reset();
+    // Small (64 KB): built at once, it is the forgetting meter's yardstick.
     m.forgetting_corpus = make_english_corpus(seed + 1, 1u << 16);
 
     m.tuned.model = std::make_unique<Model>(cfg);
@@ -564,10 +642,11 @@ std::string Lab::start_finetune(ModelSource base, CorpusChoice corpus, bool lora
     if (lora) m.tuned.model->enable_lora(rank, alpha, seed);
     m.tuned.meta = b->meta;
     m.tuned.meta.base_checksum = b->model->checksum();
-    m.tuned.meta.corpus_id = m.ft_corpus->id;
+    m.tuned.meta.corpus_id = m.ft_corpus_build->id();
     m.tuned.label = std::string(lora ? "LoRA" : "full") + " fine-tune";
 
-    TrainConfig tc;
+    TrainConfig& tc = m.ft_config;
+    tc = {};
     tc.lr = lora ? 3e-3f : 1e-3f;
     tc.warmup_steps = 10;
     tc.total_steps = std::clamp(steps, 10, 5000);
@@ -575,7 +654,6 @@ std::string Lab::start_finetune(ModelSource base, CorpusChoice corpus, bool lora
     tc.micro_batch_size = 2;
     tc.weight_decay = lora ? 0.0f : 0.1f;
     tc.seed = seed;
-    m.ft_trainer = std::make_unique<Trainer>(*m.tuned.model, m.ft_corpus->train, m.ft_corpus->val, tc);
 
     f = {};
     f.base = base;
@@ -590,10 +668,7 @@ std::string Lab::start_finetune(ModelSource base, CorpusChoice corpus, bool lora
     f.base_checksum_now = m.tuned.model->checksum();
     m.cv.finetune.started = true;
     m.cv.finetune.checksum_before = m.cv.finetune.checksum_after = f.base_checksum_before;
-    {
-        Trainer probe(*m.tuned.model, m.forgetting_corpus->train, m.forgetting_corpus->val, tc);
-        f.forgetting_before = probe.validation_loss(4);
-    }
+    f.preparing = true;
     f.running = true;
     return {};
 }
@@ -722,7 +797,13 @@ void Lab::update(double budget_ms) {
         }
     }
 
-    // Pre-training: micro-batches until the budget is spent.
+    // Pre-training: the corpus first, if it is still being built, then micro-batches until the budget is spent.
+    if ((m.running || m.steps_requested > 0) && m.corpus_build) {
+        if (Impl::build_some(*m.corpus_build, t0, budget_ms))
+            m.corpus_ready();
+        else
+            m.pv.prepare_progress = static_cast<float>(m.corpus_build->progress());
+    }
     while ((m.running || m.steps_requested > 0) && m.trainer && ms_since(t0) < budget_ms) {
         const auto ts = Clock::now();
         const bool stepped = m.trainer->run_micro_batch();
@@ -739,7 +820,13 @@ void Lab::update(double budget_ms) {
         }
     }
 
-    // Fine-tuning.
+    // Fine-tuning, likewise.
+    if (m.fv.running && m.ft_corpus_build) {
+        if (Impl::build_some(*m.ft_corpus_build, t0, budget_ms))
+            m.ft_corpus_ready();
+        else
+            m.fv.prepare_progress = static_cast<float>(m.ft_corpus_build->progress());
+    }
     while (m.fv.running && m.ft_trainer && ms_since(t0) < budget_ms) {
         const auto tf = Clock::now();
         const bool stepped = m.ft_trainer->run_micro_batch();
@@ -756,8 +843,8 @@ void Lab::update(double budget_ms) {
             if (m.fv.step >= m.fv.steps_target || !st.finite) {
                 m.fv.running = false;
                 m.tuned.meta.steps = static_cast<uint64_t>(m.fv.step);
-                TrainConfig tc;
-                Trainer probe(*m.tuned.model, m.forgetting_corpus->train, m.forgetting_corpus->val, tc);
+                // The same windows as forgetting_before (they depend on the config's micro-batch size).
+                Trainer probe(*m.tuned.model, m.forgetting_corpus->train, m.forgetting_corpus->val, m.ft_config);
                 m.fv.forgetting_after = probe.validation_loss(4);
                 // Same prompt and seed through the base and the tuned model.
                 auto sample = [](const ModelConfig& cfg, std::span<const float> params, const Model* lora_model) {

@@ -90,6 +90,9 @@ struct PretrainView {
     StepAnatomy anatomy;
     std::string divergence;   // why training stopped on its own (NaN/Inf/exploding loss); empty otherwise
     bool can_restore = false; // a last good snapshot exists
+    // The run's corpus is still being built (spread over frames, see Lab::update); training starts after.
+    bool preparing = false;
+    float prepare_progress = 0;  // 0..1
     std::string error;        // the last refused setting or corpus, for the panel
 };
 
@@ -130,6 +133,8 @@ struct FinetuneView {
     float alpha = 8.0f;
     CorpusChoice corpus = CorpusChoice::portuguese;
     bool running = false;
+    bool preparing = false;        // the domain corpus is still being built; tuning starts after
+    float prepare_progress = 0;    // 0..1
     int step = 0;
     int steps_target = 200;
     size_t trainable = 0, total = 0;

@@ -92,6 +92,8 @@ json lab_state_json(const AppState& s) {
     json losses = json::array();
     for (const auto& h : p.history) losses.push_back(h.train);
     j["pretrain"] = {{"running", p.running},
+                     {"preparing", p.preparing},
+                     {"prepare_progress", p.prepare_progress},
                      {"corpus", corpus_key(lab.settings().corpus)},
                      {"step", p.step},
                      {"tokens_seen", p.tokens_seen},
@@ -116,6 +118,7 @@ json lab_state_json(const AppState& s) {
                       {"ms_per_token", v.ms_per_token}};
     const FinetuneView& f = lab.finetune();
     j["finetune"] = {{"running", f.running},
+                     {"preparing", f.preparing},
                      {"step", f.step},
                      {"lora", f.lora},
                      {"trainable", f.trainable},

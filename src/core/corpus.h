@@ -4,8 +4,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "grammar.h"
@@ -57,5 +59,43 @@ CorpusResult make_text_corpus(std::string id, std::string_view text, double val_
 // The same for text that is already the output of sanitize_user_text (the app checks a learner's text once,
 // when it is opened): skips the second check, which for 10 MB is most of the time Play would block the page.
 CorpusResult make_clean_text_corpus(std::string id, std::string_view clean_text, double val_fraction, int context);
+
+// A corpus built a slice at a time. Generating a megabyte of sentences or copying 10 MB of a learner's text
+// takes longer than a frame, so the app spreads it over frames. The bytes are exactly those of the one-shot
+// functions above (make_generated_corpus and make_clean_text_corpus are this builder run to the end), so
+// how the work is sliced never changes a run.
+class CorpusBuild {
+public:
+    // Generated sentences, as make_generated_corpus.
+    CorpusBuild(Language language, uint64_t seed, size_t bytes, double val_fraction = kDefaultValFraction);
+    // Already-clean text, as make_clean_text_corpus. The split is decided (and any error reported) at once;
+    // only the copy is sliced. `clean_text` must stay alive and unchanged until done().
+    static CorpusBuild from_clean_text(std::string id, std::string_view clean_text, double val_fraction, int context,
+                                       std::string* error);
+
+    // Adds about `max_bytes` more bytes (at least one sentence or one byte); returns done().
+    bool advance(size_t max_bytes);
+    bool done() const { return done_; }
+    double progress() const;  // share of the corpus built, 0..1
+    const std::string& id() const { return corpus_.id; }
+    // The finished corpus (once done(); the builder is empty afterwards).
+    Corpus take();
+
+private:
+    CorpusBuild() = default;
+    bool advance_generated(size_t max_bytes);
+
+    Corpus corpus_;
+    bool done_ = false;
+    // Text: the source and where validation starts.
+    std::string_view text_;
+    size_t cut_ = 0;
+    // Generated: one sentence stream per part, and the training sentences validation must not repeat.
+    std::optional<SentenceGenerator> train_generator_, val_generator_;
+    std::unordered_set<uint64_t> train_sentences_;
+    size_t train_target_ = 0, val_target_ = 0;
+    size_t attempts_ = 0;  // sentences drawn for the part in progress (bounded, see corpus.cpp)
+    bool train_done_ = false;
+};
 
 }  // namespace knobs

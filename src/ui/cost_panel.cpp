@@ -99,11 +99,11 @@ void ShowCost(AppState& s, bool* open) {
     ImGui::TextWrapped("%s", tr(L, "cost.estimate_label"));
     ImGui::PopStyleColor();
     float tflops = static_cast<float>(u.hw_flops_per_s / 1e12);
-    ImGui::SetNextItemWidth(Px(s, 160));
+    FitNextItemWidth(s, 160, tr(L, "cost.throughput"));
     if (ImGui::SliderFloat(tr(L, "cost.throughput"), &tflops, 1.0f, 2000.0f, "%.0f TFLOP/s", ImGuiSliderFlags_Logarithmic))
         u.hw_flops_per_s = tflops * 1e12;
     float price = static_cast<float>(u.hw_price_per_hour);
-    ImGui::SetNextItemWidth(Px(s, 160));
+    FitNextItemWidth(s, 160, tr(L, "cost.price"));
     if (ImGui::SliderFloat(tr(L, "cost.price"), &price, 0.1f, 100.0f, "$%.2f/h", ImGuiSliderFlags_Logarithmic))
         u.hw_price_per_hour = price;
     if (ImGui::BeginTable("##est", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {

@@ -46,12 +46,12 @@ void ShowFinetune(AppState& s, bool* open) {
     ImGui::SameLine();
     HelpMarker(tr(L, "finetune.lora_help"));
     if (u.ft_lora) {
-        ImGui::SetNextItemWidth(Px(s, 160));
+        FitNextItemWidth(s, 160, tr(L, "finetune.rank"));
         ImGui::SliderInt(tr(L, "finetune.rank"), &u.ft_rank, kMinLoraRank, kMaxLoraRank);
-        ImGui::SetNextItemWidth(Px(s, 160));
+        FitNextItemWidth(s, 160, tr(L, "finetune.alpha"));
         ImGui::SliderFloat(tr(L, "finetune.alpha"), &u.ft_alpha, 0.5f, 64.0f, "%.1f");
     }
-    ImGui::SetNextItemWidth(Px(s, 160));
+    FitNextItemWidth(s, 160, tr(L, "finetune.steps"));
     ImGui::SliderInt(tr(L, "finetune.steps"), &u.ft_steps, 10, 1000);
 
     // Trainable vs total, computed from the base's configuration before anything runs.
@@ -75,6 +75,11 @@ void ShowFinetune(AppState& s, bool* open) {
     if (!f.error.empty()) ImGui::TextColored(pal.bad, "%s", f.error.c_str());
 
     if (f.total == 0) return;
+    if (f.preparing) {
+        ImGui::Text("%s %.0f%%", tr(L, "pretrain.preparing"), 100.0 * f.prepare_progress);
+        ImGui::SameLine();
+        HelpMarker(tr(L, "pretrain.preparing_help"));
+    }
     ImGui::Text("%s %d / %d · %s %.3f", tr(L, "pretrain.step_label"), f.step, f.steps_target, tr(L, "pretrain.loss"), f.loss);
     LineChart chart;
     chart.lang = s.lang;
@@ -103,7 +108,7 @@ void ShowFinetune(AppState& s, bool* open) {
     ImGui::SeparatorText(tr(L, "finetune.forgetting"));
     ImGui::SameLine();
     HelpMarker(tr(L, "finetune.forgetting_help"));
-    ImGui::Text("%s %.3f", tr(L, "finetune.before_tuning"), f.forgetting_before);
+    if (!f.preparing) ImGui::Text("%s %.3f", tr(L, "finetune.before_tuning"), f.forgetting_before);
     if (f.forgetting_after > 0) {
         ImGui::SameLine(0, Px(s, 20));
         ImGui::Text("%s %.3f (%+.3f)", tr(L, "finetune.after_tuning"), f.forgetting_after, f.forgetting_after - f.forgetting_before);

@@ -69,24 +69,24 @@ void SamplingControls(AppState& s) {
     const auto& L = s.lang;
     LabUi& u = s.lab_ui;
     if (!ImGui::CollapsingHeader(tr(L, "inference.sampling"))) return;
-    ImGui::SetNextItemWidth(Px(s, 180));
+    FitNextItemWidth(s, 180, tr(L, "inference.temperature"));
     ImGui::SliderFloat(tr(L, "inference.temperature"), &u.sampling.temperature, 0.0f, 2.0f, "%.2f");
     RecordHit(s, "inference.temperature");
     ImGui::SameLine();
     HelpMarker(tr(L, "inference.temperature_help"));
-    ImGui::SetNextItemWidth(Px(s, 180));
+    FitNextItemWidth(s, 180, tr(L, "inference.top_k"));
     ImGui::SliderInt(tr(L, "inference.top_k"), &u.sampling.top_k, 0, 256);
     ImGui::SameLine();
     HelpMarker(tr(L, "inference.top_k_help"));
-    ImGui::SetNextItemWidth(Px(s, 180));
+    FitNextItemWidth(s, 180, tr(L, "inference.top_p"));
     ImGui::SliderFloat(tr(L, "inference.top_p"), &u.sampling.top_p, 0.05f, 1.0f, "%.2f");
     ImGui::SameLine();
     HelpMarker(tr(L, "inference.top_p_help"));
     ImGui::Checkbox(tr(L, "inference.greedy"), &u.sampling.greedy);
-    ImGui::SetNextItemWidth(Px(s, 180));
+    FitNextItemWidth(s, 180, tr(L, "inference.max_tokens"));
     ImGui::SliderInt(tr(L, "inference.max_tokens"), &u.max_tokens, 1, 1000);
     int seed = static_cast<int>(u.gen_seed);
-    ImGui::SetNextItemWidth(Px(s, 180));
+    FitNextItemWidth(s, 180, tr(L, "inference.seed"));
     if (ImGui::InputInt(tr(L, "inference.seed"), &seed)) u.gen_seed = static_cast<uint64_t>(std::max(0, seed));
 }
 
@@ -208,7 +208,7 @@ void ShowInference(AppState& s, bool* open) {
         int& pick = s.lab_ui.candidate_index;
         const int n = static_cast<int>(v.tokens.size());
         if (v.generating || pick < 0 || pick >= n) pick = n - 1;
-        ImGui::SetNextItemWidth(Px(s, 220));
+        FitNextItemWidth(s, 220, tr(L, "inference.token_index"));
         ImGui::SliderInt(tr(L, "inference.token_index"), &pick, 0, n - 1);
         Candidates(s, v.tokens[static_cast<size_t>(pick)]);
     }

@@ -151,7 +151,7 @@ void ShowKnobs(AppState& s, bool* open) {
     // Which tensor the knobs and the heatmap show.
     const ModelConfig cfg = lab.model_config();
     int t = static_cast<int>(s.lab_ui.knob_tensor);
-    ImGui::SetNextItemWidth(Px(s, 200));
+    FitNextItemWidth(s, 200, tr(L, "knobs.tensor"));
     if (ImGui::BeginCombo(tr(L, "knobs.tensor"), tensor_name(s.lab_ui.knob_tensor))) {
         for (int i = 0; i < kNumTensors; ++i)
             if (ImGui::Selectable(tensor_name(static_cast<Tensor>(i)), i == t)) s.lab_ui.knob_tensor = static_cast<Tensor>(i);
@@ -164,7 +164,7 @@ void ShowKnobs(AppState& s, bool* open) {
     layer = std::clamp(layer, 0, sh.layers - 1);
     if (sh.layers > 1) {
         ImGui::SameLine();
-        ImGui::SetNextItemWidth(Px(s, 120));
+        FitNextItemWidth(s, 120, tr(L, "knobs.layer"));
         ImGui::SliderInt(tr(L, "knobs.layer"), &layer, 0, sh.layers - 1);
     }
 
@@ -206,7 +206,7 @@ void ShowKnobs(AppState& s, bool* open) {
     ImGui::Checkbox(tr(L, "knobs.show_grads"), &s.lab_ui.heat_grads);
     RecordHit(s, "knobs.show_grads");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(Px(s, 140));
+    FitNextItemWidth(s, 140, tr(L, "knobs.zoom"));
     ImGui::SliderFloat(tr(L, "knobs.zoom"), &s.lab_ui.heat_zoom, 0.25f, 8.0f, "%.2fx", ImGuiSliderFlags_Logarithmic);
     const auto data = s.lab_ui.heat_grads ? lab.tensor_grads(s.lab_ui.knob_tensor) : values;
     Heatmap(s, data, sh, layer, s.lab_ui.heat_grads ? "grads" : "values");

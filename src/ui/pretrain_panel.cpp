@@ -24,7 +24,7 @@ void SizeAndCorpus(AppState& s) {
     const char* corpus_names[] = {tr(L, "corpus.english"), tr(L, "corpus.portuguese"), tr(L, "corpus.course"),
                                   tr(L, "corpus.user")};
     int c = static_cast<int>(e.corpus);
-    ImGui::SetNextItemWidth(Px(s, 220));
+    FitNextItemWidth(s, 220, tr(L, "pretrain.corpus"));
     if (ImGui::Combo(tr(L, "pretrain.corpus"), &c, corpus_names, 4)) e.corpus = static_cast<CorpusChoice>(c);
     RecordHit(s, "pretrain.corpus");
     ImGui::SameLine();
@@ -50,13 +50,13 @@ void SizeAndCorpus(AppState& s) {
     }
     ModelConfig cfg = e.config();
     if (e.size == SizePreset::custom) {
-        ImGui::SetNextItemWidth(Px(s, 160));
+        FitNextItemWidth(s, 160, tr(L, "pretrain.layers"));
         ImGui::SliderInt(tr(L, "pretrain.layers"), &e.custom.n_layer, kMinLayers, kMaxLayers);
-        ImGui::SetNextItemWidth(Px(s, 160));
+        FitNextItemWidth(s, 160, tr(L, "pretrain.heads"));
         ImGui::SliderInt(tr(L, "pretrain.heads"), &e.custom.n_head, kMinHeads, kMaxHeads);
-        ImGui::SetNextItemWidth(Px(s, 160));
+        FitNextItemWidth(s, 160, tr(L, "pretrain.width"));
         ImGui::SliderInt(tr(L, "pretrain.width"), &e.custom.n_embd, kMinWidth, kMaxWidth);
-        ImGui::SetNextItemWidth(Px(s, 160));
+        FitNextItemWidth(s, 160, tr(L, "pretrain.context"));
         ImGui::SliderInt(tr(L, "pretrain.context"), &e.custom.block_size, kMinContext, kMaxContext);
         cfg = e.custom;
     }
@@ -76,28 +76,28 @@ void Hyperparameters(AppState& s) {
     const auto& L = s.lang;
     TrainSettings& e = s.lab_ui.editing;
     ImGui::SeparatorText(tr(L, "pretrain.hyper"));
-    ImGui::SetNextItemWidth(Px(s, 220));
+    FitNextItemWidth(s, 220, tr(L, "pretrain.lr"));
     ImGui::SliderFloat(tr(L, "pretrain.lr"), &e.lr, 1e-5f, 10.0f, "%.5f", ImGuiSliderFlags_Logarithmic);
     RecordHit(s, "pretrain.lr");
     ImGui::SameLine();
     HelpMarker(tr(L, "pretrain.lr_help"));
-    ImGui::SetNextItemWidth(Px(s, 220));
+    FitNextItemWidth(s, 220, tr(L, "pretrain.batch"));
     ImGui::SliderInt(tr(L, "pretrain.batch"), &e.batch_size, 1, 64);
     ImGui::SameLine();
     HelpMarker(tr(L, "pretrain.batch_help"));
     if (ImGui::TreeNode(tr(L, "pretrain.more"))) {
-        ImGui::SetNextItemWidth(Px(s, 200));
+        FitNextItemWidth(s, 200, tr(L, "pretrain.warmup"));
         ImGui::SliderInt(tr(L, "pretrain.warmup"), &e.warmup_steps, 0, 500);
-        ImGui::SetNextItemWidth(Px(s, 200));
+        FitNextItemWidth(s, 200, tr(L, "pretrain.total_steps"));
         ImGui::SliderInt(tr(L, "pretrain.total_steps"), &e.total_steps, 10, 20000);
-        ImGui::SetNextItemWidth(Px(s, 200));
+        FitNextItemWidth(s, 200, tr(L, "pretrain.wd"));
         ImGui::SliderFloat(tr(L, "pretrain.wd"), &e.weight_decay, 0.0f, 0.5f, "%.3f");
-        ImGui::SetNextItemWidth(Px(s, 200));
+        FitNextItemWidth(s, 200, tr(L, "pretrain.clip"));
         ImGui::SliderFloat(tr(L, "pretrain.clip"), &e.grad_clip, 0.0f, 5.0f, "%.2f");
         ImGui::SameLine();
         HelpMarker(tr(L, "pretrain.clip_help"));
         int seed = static_cast<int>(e.seed);
-        ImGui::SetNextItemWidth(Px(s, 200));
+        FitNextItemWidth(s, 200, tr(L, "pretrain.seed"));
         if (ImGui::InputInt(tr(L, "pretrain.seed"), &seed)) e.seed = static_cast<uint64_t>(std::max(0, seed));
         ImGui::SameLine();
         HelpMarker(tr(L, "pretrain.seed_help"));
@@ -181,22 +181,29 @@ void Controls(AppState& s) {
         RecordHit(s, "pretrain.restore");
     }
 
-    // Status line: every number here is measured.
+    // Status line: every number here is measured. It wraps on a narrow screen rather than run off the panel.
+    if (v.preparing) {
+        ImGui::Text("%s %.0f%%", tr(L, "pretrain.preparing"), 100.0 * v.prepare_progress);
+        ImGui::SameLine();
+        HelpMarker(tr(L, "pretrain.preparing_help"));
+    }
+    const float gap = Px(s, 18);
     ImGui::Text("%s %d", tr(L, "pretrain.step_label"), v.step);
-    ImGui::SameLine(0, Px(s, 18));
-    ImGui::Text("%s %s", tr(L, "pretrain.tokens_seen"), format_value(static_cast<double>(v.tokens_seen)).c_str());
-    ImGui::SameLine(0, Px(s, 18));
-    ImGui::Text("%s/s %s", tr(L, "pretrain.tokens"), format_value(v.tokens_per_s).c_str());
-    ImGui::SameLine(0, Px(s, 18));
-    ImGui::Text("%.1f s", v.train_seconds);
+    FlowText(std::string(tr(L, "pretrain.tokens_seen")) + " " + format_value(static_cast<double>(v.tokens_seen)), gap);
+    FlowText(std::string(tr(L, "pretrain.tokens")) + "/s " + format_value(v.tokens_per_s), gap);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f s", v.train_seconds);
+    FlowText(buf, gap);
     if (v.step > 0) {
-        ImGui::Text("%s %.3f", tr(L, "pretrain.loss"), v.last_loss);
-        ImGui::SameLine(0, Px(s, 18));
-        if (std::isfinite(v.last_val) && v.last_val > 0) ImGui::Text("%s %.3f", tr(L, "pretrain.val_loss"), v.last_val);
-        ImGui::SameLine(0, Px(s, 18));
-        ImGui::Text("lr %.2e", v.lr_now);
-        ImGui::SameLine(0, Px(s, 18));
-        ImGui::TextDisabled("%s %s", tr(L, "pretrain.checksum"), checksum_text(v.checksum).c_str());
+        std::snprintf(buf, sizeof buf, "%s %.3f", tr(L, "pretrain.loss"), v.last_loss);
+        ImGui::TextUnformatted(buf);
+        if (std::isfinite(v.last_val) && v.last_val > 0) {
+            std::snprintf(buf, sizeof buf, "%s %.3f", tr(L, "pretrain.val_loss"), v.last_val);
+            FlowText(buf, gap);
+        }
+        std::snprintf(buf, sizeof buf, "lr %.2e", v.lr_now);
+        FlowText(buf, gap);
+        FlowText(std::string(tr(L, "pretrain.checksum")) + " " + checksum_text(v.checksum), gap, /*dimmed=*/true);
     }
 }
 
@@ -207,7 +214,7 @@ void Charts(AppState& s) {
     ImGui::SeparatorText(tr(L, "pretrain.loss_chart"));
     ImGui::Checkbox(tr(L, "pretrain.log_y"), &s.lab_ui.log_y);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(Px(s, 140));
+    FitNextItemWidth(s, 140, tr(L, "pretrain.smoothing"));
     ImGui::SliderFloat(tr(L, "pretrain.smoothing"), &s.lab_ui.smoothing, 0.0f, 0.98f, "%.2f");
     ImGui::SameLine();
     HelpMarker(tr(L, "pretrain.loss_help"));

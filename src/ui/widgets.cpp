@@ -49,9 +49,25 @@ void WrappedColoured(const ImVec4& colour, const char* text) {
     ImGui::PopStyleColor();
 }
 
-void SameLineIfFits(float next_width) {
+void SameLineIfFits(float next_width, float spacing) {
     const float right_edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + next_width <= right_edge) ImGui::SameLine();
+    const float gap = spacing < 0 ? ImGui::GetStyle().ItemSpacing.x : spacing;
+    if (ImGui::GetItemRectMax().x + gap + next_width <= right_edge) ImGui::SameLine(0, spacing);
+}
+
+void FlowText(const std::string& text, float spacing, bool dimmed) {
+    SameLineIfFits(ImGui::CalcTextSize(text.c_str()).x, spacing);
+    if (dimmed)
+        ImGui::TextDisabled("%s", text.c_str());
+    else
+        ImGui::TextUnformatted(text.c_str());
+}
+
+void FitNextItemWidth(const AppState& s, float preferred_css, const char* label, float min_css) {
+    const float label_width = ImGui::CalcTextSize(label, nullptr, /*hide_text_after_double_hash=*/true).x;
+    const float label_room = label_width > 0 ? label_width + ImGui::GetStyle().ItemInnerSpacing.x : 0.0f;
+    const float room = ImGui::GetContentRegionAvail().x - label_room;
+    ImGui::SetNextItemWidth(std::max(std::min(Px(s, preferred_css), room), Px(s, min_css)));
 }
 
 float ButtonWidth(const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2; }

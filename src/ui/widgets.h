@@ -20,8 +20,15 @@ void TextDim(const char* text);
 float Px(const AppState& s, float css);
 // Wrapped text in one colour.
 void WrappedColoured(const ImVec4& colour, const char* text);
-// Puts the next item on the current line when `next_width` still fits, else on a new line.
-void SameLineIfFits(float next_width);
+// Puts the next item on the current line when `next_width` still fits, else on a new line. `spacing`
+// is the gap on the line (the style's item spacing when negative).
+void SameLineIfFits(float next_width, float spacing = -1.0f);
+// Text that continues the current line when it fits (after `spacing`), else starts the next: a status
+// line of short readouts that wraps on a phone instead of running off the panel.
+void FlowText(const std::string& text, float spacing, bool dimmed = false);
+// The next labelled control's width: `preferred_css` when the control and its label fit the panel side by
+// side, narrower on a narrow screen (never under `min_css`), so a long (say Portuguese) label stays visible.
+void FitNextItemWidth(const AppState& s, float preferred_css, const char* label, float min_css = 80.0f);
 // The width a button with this label takes.
 float ButtonWidth(const char* label);
 // The widest single word of `text`: a box narrower than that would have to break a word in two.

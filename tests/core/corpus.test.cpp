@@ -477,3 +477,54 @@ TEST_CASE("[core] corpus from already-clean text splits exactly like the checkin
         CHECK_FALSE(make_clean_text_corpus("t", "too short", kDefaultValFraction, context).ok());
     }
 }
+
+TEST_CASE("[core] a corpus built in slices has the one-shot bytes", "[core][corpus]") {
+    const size_t slice = GENERATE(size_t{1}, size_t{100}, size_t{4096}, size_t{65536});
+    auto run_in_slices = [&](CorpusBuild& build) {
+        double last = -1;
+        int calls = 0;
+        while (!build.advance(slice)) {
+            const double p = build.progress();
+            CHECK(p >= last);  // progress never goes back
+            CHECK(p < 1.0);
+            last = p;
+            ++calls;
+        }
+        CHECK(build.progress() == 1.0);
+        return calls;
+    };
+    SECTION("generated sentences, both languages, with and without validation") {
+        const Language language = GENERATE(Language::english, Language::portuguese);
+        const double fraction = GENERATE(0.0, 0.1, 0.5);
+        const size_t bytes = 20000;
+        CorpusBuild build(language, 7, bytes, fraction);
+        const int calls = run_in_slices(build);
+        const Corpus sliced = build.take();
+        const Corpus whole = make_generated_corpus(language, 7, bytes, fraction);
+        CHECK(sliced.id == whole.id);
+        CHECK(sliced.train == whole.train);
+        CHECK(sliced.val == whole.val);
+        if (slice < 4096) CHECK(calls > 1);  // it really was built over several calls
+    }
+    SECTION("text, split where the one-shot function splits it") {
+        std::string text;
+        for (int i = 0; i < 300; ++i) text += "linha " + std::to_string(i) + ": o rio corre, ação.\n";
+        const double fraction = GENERATE(0.0, 0.1);
+        std::string error;
+        CorpusBuild build = CorpusBuild::from_clean_text("t", text, fraction, 32, &error);
+        REQUIRE(error.empty());
+        run_in_slices(build);
+        const Corpus sliced = build.take();
+        const CorpusResult whole = make_clean_text_corpus("t", text, fraction, 32);
+        REQUIRE(whole.ok());
+        CHECK(sliced.train == whole.corpus.train);
+        CHECK(sliced.val == whole.corpus.val);
+        CHECK(sliced.train.size() + sliced.val.size() == text.size());
+    }
+    SECTION("a text too short for the context is refused at once") {
+        std::string error;
+        CorpusBuild build = CorpusBuild::from_clean_text("t", "short", 0.1, 32, &error);
+        CHECK_THAT(error, Catch::Matchers::ContainsSubstring("shorter than one context window"));
+        CHECK(build.done());
+    }
+}

@@ -238,3 +238,43 @@ TEST_CASE("[ui] a run=N link with corpus_url waits for its text, then trains exa
     CHECK(ui.state.lab.pretrain().step == 3);
     CHECK(ui.state.lab_ui.editing.corpus == CorpusChoice::user);
 }
+
+TEST_CASE("[lab] Play on 10 MB of text builds the corpus over frames, within each frame's budget", "[lab]") {
+    UiHarness ui;
+    std::string text;
+    const std::string line = "the small dog sees a red ball and the old baker reads a letter .\n";
+    while (text.size() + line.size() <= 10u * 1024 * 1024) text += line;
+    REQUIRE(open_bytes(ui.state, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
+                       "ten.txt", "text").empty());
+    small_model(ui);  // applies the settings: the run starts on the text just opened
+    ui.state.lab.play();
+    // Play itself copies nothing: the corpus is still to be built.
+    CHECK(ui.state.lab.pretrain().preparing);
+    CHECK(ui.state.lab.pretrain().prepare_progress == 0.0f);
+    ui.state.lab.update(0.1);  // a tiny budget: one slice, far from the whole text
+    CHECK(ui.state.lab.pretrain().preparing);
+    CHECK(ui.state.lab.pretrain().prepare_progress > 0.0f);
+    CHECK(ui.state.lab.pretrain().prepare_progress < 0.1f);
+    CHECK(ui.state.lab.pretrain().step == 0);
+    REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 2; }));
+    CHECK_FALSE(ui.state.lab.pretrain().preparing);
+    CHECK(ui.state.lab.pretrain().prepare_progress == 1.0f);
+}
+
+TEST_CASE("[lab] fine-tuning builds its domain corpus over frames too", "[lab]") {
+    UiHarness ui;
+    small_model(ui);
+    ui.state.lab.step_once();
+    REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 1; }));
+    REQUIRE(ui.state.lab.start_finetune(ModelSource::trained, CorpusChoice::portuguese, true, 2, 4.0f, 10, 1).empty());
+    CHECK(ui.state.lab.finetune().preparing);
+    CHECK(ui.state.lab.finetune().step == 0);
+    ui.state.lab.update(0.1);
+    CHECK(ui.state.lab.finetune().preparing);  // a megabyte of sentences is more than one slice
+    REQUIRE(run_until(ui, [&] { return !ui.state.lab.finetune().running; }));
+    const FinetuneView& f = ui.state.lab.finetune();
+    CHECK_FALSE(f.preparing);
+    CHECK(f.step == 10);
+    CHECK(std::isfinite(f.forgetting_before));
+    CHECK(f.forgetting_before > 0);
+}
