@@ -169,7 +169,13 @@ std::string range_text(FloatRange r) {
 // A value as it may appear inside a notice: valid UTF-8, no control characters, at most ~24 characters.
 // Notices are plain text everywhere (ImGui, JSON), but they should still be short and unambiguous.
 std::string shown_value(std::string_view raw) {
-    const std::string text = display_text(as_bytes(raw));
+    // Only the first 25 characters count (24 shown, and whether more follow), so a long value (up to the
+    // 2048 characters of a link) is not decoded whole: the stream decoder holds back at most 3 bytes and
+    // emits a character for every 1 to 4 bytes, so the first 128 bytes give at least 31 characters, the
+    // same ones the whole value starts with.
+    constexpr size_t kDecodedBytes = 128;
+    const std::string text = raw.size() > kDecodedBytes ? display_text_partial(as_bytes(raw.substr(0, kDecodedBytes)))
+                                                        : display_text(as_bytes(raw));
     std::string out = "\"";
     size_t chars = 0, i = 0;
     while (i < text.size()) {

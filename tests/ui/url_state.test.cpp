@@ -439,6 +439,17 @@ TEST_CASE("[url] unicode and script-like values stay plain text", "[url]") {
         CHECK_THAT(l.notices[0], StartsWith("prompt:"));
         CHECK_FALSE(l.state.prompt);
     }
+    SECTION("a long key is shown as its first 24 characters, also when it is not UTF-8") {
+        std::string emoji, smiles, broken, replaced;
+        for (int i = 0; i < 40; ++i) emoji += "%F0%9F%99%82", broken += "%FF%E2%82";
+        for (int i = 0; i < 24; ++i) smiles += "🙂", replaced += "\uFFFD";
+        const UrlDecode e = decode_fragment("#v=2&" + emoji + "=1");
+        REQUIRE(e.notices.size() == 1);
+        CHECK(e.notices[0] == "\"" + smiles + "…\": not a setting this version of Knobs knows; ignored.");
+        const UrlDecode b = decode_fragment("#v=2&" + broken + "=1");
+        REQUIRE(b.notices.size() == 1);
+        CHECK(b.notices[0] == "\"" + replaced + "…\": not a setting this version of Knobs knows; ignored.");
+    }
     SECTION("notices about control characters and broken UTF-8 stay printable") {
         const UrlDecode b = decode_fragment("#v=2&theme=%01%FF%0A");
         REQUIRE(b.notices.size() == 1);
