@@ -98,6 +98,7 @@ json lab_state_json(const AppState& s) {
                      {"step", p.step},
                      {"tokens_seen", p.tokens_seen},
                      {"tokens_per_s", p.tokens_per_s},
+                     {"train_seconds", p.train_seconds},
                      {"loss", finite_or_null(p.last_loss)},
                      {"val_loss", finite_or_null(p.last_val)},
                      {"params", p.params},

@@ -24,7 +24,7 @@ void ShowFinetune(AppState& s, bool* open) {
     const ModelSource sources[] = {ModelSource::shipped, ModelSource::trained, ModelSource::opened};
     const char* names[] = {tr(L, "source.shipped"), tr(L, "source.trained"), tr(L, "source.opened")};
     for (int i = 0; i < 3; ++i) {
-        if (i) ImGui::SameLine();
+        if (i) SameLineIfFits(RadioButtonWidth(names[i]));
         ImGui::BeginDisabled(!lab.has_model(sources[i]));
         if (ImGui::RadioButton(names[i], u.ft_base == sources[i])) u.ft_base = sources[i];
         ImGui::EndDisabled();
@@ -33,14 +33,14 @@ void ShowFinetune(AppState& s, bool* open) {
     const char* corpora[] = {tr(L, "corpus.portuguese"), tr(L, "corpus.course"), tr(L, "corpus.user")};
     const CorpusChoice choices[] = {CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user};
     for (int i = 0; i < 3; ++i) {
-        if (i) ImGui::SameLine();
+        if (i) SameLineIfFits(RadioButtonWidth(corpora[i]));
         if (ImGui::RadioButton(corpora[i], u.ft_corpus == choices[i])) u.ft_corpus = choices[i];
     }
 
     ImGui::SeparatorText(tr(L, "finetune.method"));
     if (ImGui::RadioButton(tr(L, "finetune.full"), !u.ft_lora)) u.ft_lora = false;
     RecordHit(s, "finetune.full");
-    ImGui::SameLine();
+    SameLineIfFits(RadioButtonWidth("LoRA"));
     if (ImGui::RadioButton("LoRA", u.ft_lora)) u.ft_lora = true;
     RecordHit(s, "finetune.lora");
     ImGui::SameLine();

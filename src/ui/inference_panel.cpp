@@ -51,7 +51,7 @@ void SourcePicker(AppState& s) {
     const ModelSource sources[] = {ModelSource::shipped, ModelSource::trained, ModelSource::tuned, ModelSource::opened};
     const char* names[] = {tr(L, "source.shipped"), tr(L, "source.trained"), tr(L, "source.tuned"), tr(L, "source.opened")};
     for (int i = 0; i < 4; ++i) {
-        if (i) ImGui::SameLine();
+        if (i) SameLineIfFits(RadioButtonWidth(names[i]));
         ImGui::BeginDisabled(!lab.has_model(sources[i]));
         if (ImGui::RadioButton(names[i], v.source == sources[i])) lab.set_inference_source(sources[i]);
         RecordHit(s, std::string("inference.source.") + source_key(sources[i]));
@@ -60,8 +60,13 @@ void SourcePicker(AppState& s) {
     if (!lab.has_model(v.source)) {
         TextDim(tr(L, v.source == ModelSource::shipped ? "inference.loading_shipped" : "inference.no_model"));
     } else {
-        ImGui::TextDisabled("%s · %s %s · %s %d", v.model_label.c_str(), format_value(static_cast<double>(v.params)).c_str(),
-                            tr(L, "inference.params"), tr(L, "inference.context"), v.context);
+        // The model's name in the learner's language; an opened file goes by its file name.
+        std::string name = v.source == ModelSource::opened ? v.model_label : tr(L, names[static_cast<int>(v.source)]);
+        if (v.source == ModelSource::tuned) name += lab.finetune().lora ? " · LoRA" : "";
+        char line[256];
+        std::snprintf(line, sizeof line, "%s · %s %s · %s %d", name.c_str(), format_value(static_cast<double>(v.params)).c_str(),
+                      tr(L, "inference.params"), tr(L, "inference.context"), v.context);
+        TextDim(line);
     }
 }
 
@@ -92,7 +97,10 @@ void SamplingControls(AppState& s) {
 
 void Candidates(AppState& s, const GenToken& t) {
     const Palette& pal = palette(s.theme);
-    const float bar_w = ImGui::GetContentRegionAvail().x * 0.55f;
+    // The bar takes what the label column and the percentage leave, at most 55% of the panel.
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float rest = Px(s, 64) + 2 * ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("100.0%  ◀").x;
+    const float bar_w = std::max(std::min(avail * 0.55f, avail - rest), Px(s, 40));
     for (int i = 0; i < t.num_top; ++i) {
         const Candidate& c = t.top[i];
         const bool chosen = c.token == t.byte;
@@ -193,14 +201,17 @@ void ShowInference(AppState& s, bool* open) {
         if (!v.generating && v.checksum_after != 0) {
             ImGui::Text("%s  %s", tr(L, "inference.after"), checksum_text(v.checksum_after).c_str());
             const bool same = v.checksum_after == v.checksum_before;
-            ImGui::TextColored(same ? pal.good : pal.bad, "%s %s", same ? "✓" : "✗",
-                               tr(L, same ? "inference.unchanged" : "inference.changed"));
+            WrappedColoured(same ? pal.good : pal.bad,
+                            (std::string(same ? "✓ " : "✗ ") + tr(L, same ? "inference.unchanged" : "inference.changed")).c_str());
         } else {
             ImGui::TextDisabled("%s", tr(L, "inference.generating"));
         }
-        if (lab.pretrain().step > 0)
-            ImGui::TextDisabled("%s %s (%s %d)", tr(L, "inference.contrast"), checksum_text(lab.pretrain().checksum).c_str(),
-                                tr(L, "pretrain.step_label"), lab.pretrain().step);
+        if (lab.pretrain().step > 0) {
+            char contrast[256];
+            std::snprintf(contrast, sizeof contrast, "%s %s (%s %d)", tr(L, "inference.contrast"),
+                          checksum_text(lab.pretrain().checksum).c_str(), tr(L, "pretrain.step_label"), lab.pretrain().step);
+            TextDim(contrast);
+        }
 
         ImGui::SeparatorText(tr(L, "inference.candidates"));
         ImGui::SameLine();

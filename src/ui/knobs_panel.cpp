@@ -84,7 +84,9 @@ void Heatmap(AppState& s, std::span<const float> data, const TensorShape& sh, in
         ImGui::SetTooltip("[%d, %d] = %+.5f", r, c, slice[static_cast<size_t>(r) * sh.cols + c]);
     }
     ImGui::EndChild();
-    ImGui::TextDisabled("%s ±%.4f  (%d × %d)", tr(s.lang, "knobs.colour_scale"), scale, sh.rows, sh.cols);
+    char legend[160];
+    std::snprintf(legend, sizeof legend, "%s ±%.4f  (%d × %d)", tr(s.lang, "knobs.colour_scale"), scale, sh.rows, sh.cols);
+    TextDim(legend);
     (void)pal;
 }
 
@@ -146,7 +148,9 @@ void ShowKnobs(AppState& s, bool* open) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%zu)", v.params);
     TextDim(tr(L, "knobs.scale_line"));
-    ImGui::TextDisabled("7B: ×%s   70B: ×%s", format_value(7e9 / v.params).c_str(), format_value(70e9 / v.params).c_str());
+    char scale[96];
+    std::snprintf(scale, sizeof scale, "7B: ×%s   70B: ×%s", format_value(7e9 / v.params).c_str(), format_value(70e9 / v.params).c_str());
+    TextDim(scale);
 
     // Which tensor the knobs and the heatmap show.
     const ModelConfig cfg = lab.model_config();
@@ -163,7 +167,7 @@ void ShowKnobs(AppState& s, bool* open) {
     int& layer = s.lab_ui.knob_layer;
     layer = std::clamp(layer, 0, sh.layers - 1);
     if (sh.layers > 1) {
-        ImGui::SameLine();
+        SameLineIfFits(Px(s, 120) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr(L, "knobs.layer")).x);
         FitNextItemWidth(s, 120, tr(L, "knobs.layer"));
         ImGui::SliderInt(tr(L, "knobs.layer"), &layer, 0, sh.layers - 1);
     }
@@ -205,7 +209,7 @@ void ShowKnobs(AppState& s, bool* open) {
     ImGui::SeparatorText(tr(L, "knobs.heatmap"));
     ImGui::Checkbox(tr(L, "knobs.show_grads"), &s.lab_ui.heat_grads);
     RecordHit(s, "knobs.show_grads");
-    ImGui::SameLine();
+    SameLineIfFits(Px(s, 140) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr(L, "knobs.zoom")).x);
     FitNextItemWidth(s, 140, tr(L, "knobs.zoom"));
     ImGui::SliderFloat(tr(L, "knobs.zoom"), &s.lab_ui.heat_zoom, 0.25f, 8.0f, "%.2fx", ImGuiSliderFlags_Logarithmic);
     const auto data = s.lab_ui.heat_grads ? lab.tensor_grads(s.lab_ui.knob_tensor) : values;

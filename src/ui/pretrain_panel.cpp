@@ -35,16 +35,14 @@ void SizeAndCorpus(AppState& s) {
             if (s.hooks.pick_file) s.hooks.pick_file("text");
         }
         RecordHit(s, "pretrain.open_text");
-        if (!s.user_text_name.empty()) {
-            ImGui::SameLine();
-            ImGui::TextDisabled("%s (%s)", s.user_text_name.c_str(), format_value(static_cast<double>(s.user_text_bytes)).c_str());
-        }
+        if (!s.user_text_name.empty())
+            FlowText(s.user_text_name + " (" + format_value(static_cast<double>(s.user_text_bytes)) + ")", -1.0f, /*dimmed=*/true);
     }
 
     ImGui::SeparatorText(tr(L, "pretrain.model"));
     const char* sizes[] = {"S", "M", "L", tr(L, "pretrain.custom")};
     for (int i = 0; i < 4; ++i) {
-        if (i) ImGui::SameLine();
+        if (i) SameLineIfFits(RadioButtonWidth(sizes[i]));
         if (ImGui::RadioButton(sizes[i], static_cast<int>(e.size) == i)) e.size = static_cast<SizePreset>(i);
         RecordHit(s, std::string("pretrain.size.") + size_key(static_cast<SizePreset>(i)));
     }
@@ -62,12 +60,13 @@ void SizeAndCorpus(AppState& s) {
     }
     const std::string problem = validate(cfg);
     if (!problem.empty()) {
-        ImGui::TextColored(palette(s.theme).bad, "%s", problem.c_str());
+        WrappedColoured(palette(s.theme).bad, problem.c_str());
     } else {
         ImGui::Text("%s: %s", tr(L, "pretrain.param_count"), fmt_count(static_cast<double>(param_count(cfg))).c_str());
-        ImGui::SameLine();
-        ImGui::TextDisabled("(L=%d, H=%d, C=%d, T=%d)", cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.block_size);
-        ImGui::SameLine();
+        char shape[64];
+        std::snprintf(shape, sizeof shape, "(L=%d, H=%d, C=%d, T=%d)", cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.block_size);
+        FlowText(shape, -1.0f, /*dimmed=*/true);
+        SameLineIfFits(ImGui::CalcTextSize("(?)").x);
         HelpMarker(tr(L, "pretrain.param_help"));
     }
 }

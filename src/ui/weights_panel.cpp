@@ -1,5 +1,6 @@
 // The weights file is the model: download it, open it again (or someone else's), and look inside it.
 // A bad file gets its specific reason and the current model stays where it is.
+#include <cstdio>
 #include <string>
 
 #include "app/i18n.h"
@@ -47,7 +48,7 @@ void ShowWeightsFile(AppState& s, bool* open) {
     const ModelSource sources[] = {ModelSource::trained, ModelSource::tuned, ModelSource::shipped, ModelSource::opened};
     const char* names[] = {tr(L, "source.trained"), tr(L, "source.tuned"), tr(L, "source.shipped"), tr(L, "source.opened")};
     for (int i = 0; i < 4; ++i) {
-        if (i) ImGui::SameLine();
+        if (i) SameLineIfFits(RadioButtonWidth(names[i]));
         ImGui::BeginDisabled(!lab.has_model(sources[i]));
         if (ImGui::RadioButton(names[i], u.save_source == sources[i])) u.save_source = sources[i];
         ImGui::EndDisabled();
@@ -67,15 +68,14 @@ void ShowWeightsFile(AppState& s, bool* open) {
     ImGui::SeparatorText(tr(L, "weights.open"));
     if (ImGui::Button(tr(L, "weights.open_button")) && s.hooks.pick_file) s.hooks.pick_file("weights");
     RecordHit(s, "weights.open_button");
-    ImGui::SameLine();
-    ImGui::TextDisabled("%s", tr(L, "weights.drop_hint"));
+    FlowText(tr(L, "weights.drop_hint"), -1.0f, /*dimmed=*/true);
     if (!w.open_error.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, pal.bad);
         ImGui::TextWrapped("✗ %s", w.open_error.c_str());
         ImGui::PopStyleColor();
         TextDim(tr(L, "weights.kept"));
     } else if (!w.opened_name.empty()) {
-        ImGui::TextColored(pal.good, "✓ %s %s", tr(L, "weights.opened"), w.opened_name.c_str());
+        WrappedColoured(pal.good, (std::string("✓ ") + tr(L, "weights.opened") + " " + w.opened_name).c_str());
     }
 
     // Anatomy of the chosen model's file.
@@ -85,14 +85,16 @@ void ShowWeightsFile(AppState& s, bool* open) {
     ImGui::SameLine();
     HelpMarker(tr(L, "weights.anatomy_help"));
     if (!a.ok()) {
-        ImGui::TextColored(pal.bad, "%s", a.message.c_str());
+        WrappedColoured(pal.bad, a.message.c_str());
         return;
     }
     const size_t params = a.header.params.empty() ? param_count(a.header.config) : a.header.params.size();
     ImGui::Text("%s: %s %s", tr(L, "weights.file_size"), format_value(static_cast<double>(a.file_bytes)).c_str(),
                 tr(L, "weights.bytes"));
-    ImGui::Text("%s × 4 %s = %s %s", format_value(static_cast<double>(params)).c_str(), tr(L, "weights.bytes"),
-                format_value(static_cast<double>(params) * 4).c_str(), tr(L, "weights.body"));
+    char body[160];
+    std::snprintf(body, sizeof body, "%s × 4 %s = %s %s", format_value(static_cast<double>(params)).c_str(),
+                  tr(L, "weights.bytes"), format_value(static_cast<double>(params) * 4).c_str(), tr(L, "weights.body"));
+    ImGui::TextWrapped("%s", body);
     ImGui::Text("%s %s", tr(L, "weights.checksum"), checksum_text(a.stored_checksum).c_str());
     OffsetTable("##sections", tr(L, "weights.section"), tr(L, "weights.offset"), tr(L, "weights.size"), a.sections,
                 [](const auto& r) { ImGui::Text("%zu", r.size); });

@@ -66,11 +66,18 @@ void FlowText(const std::string& text, float spacing, bool dimmed) {
 void FitNextItemWidth(const AppState& s, float preferred_css, const char* label, float min_css) {
     const float label_width = ImGui::CalcTextSize(label, nullptr, /*hide_text_after_double_hash=*/true).x;
     const float label_room = label_width > 0 ? label_width + ImGui::GetStyle().ItemInnerSpacing.x : 0.0f;
-    const float room = ImGui::GetContentRegionAvail().x - label_room;
+    // Room is kept for a help marker "(?)" after the label, which most controls have.
+    const float marker_room = ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("(?)").x;
+    const float room = ImGui::GetContentRegionAvail().x - label_room - marker_room;
     ImGui::SetNextItemWidth(std::max(std::min(Px(s, preferred_css), room), Px(s, min_css)));
 }
 
 float ButtonWidth(const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2; }
+
+float RadioButtonWidth(const char* label) {
+    const float text = ImGui::CalcTextSize(label, nullptr, /*hide_text_after_double_hash=*/true).x;
+    return ImGui::GetFrameHeight() + (text > 0 ? ImGui::GetStyle().ItemInnerSpacing.x + text : 0.0f);
+}
 
 float WidestWord(const std::string& text) {
     float widest = 0;

@@ -31,6 +31,8 @@ void FlowText(const std::string& text, float spacing, bool dimmed = false);
 void FitNextItemWidth(const AppState& s, float preferred_css, const char* label, float min_css = 80.0f);
 // The width a button with this label takes.
 float ButtonWidth(const char* label);
+// The width a radio button with this label takes (the circle, the gap and the text).
+float RadioButtonWidth(const char* label);
 // The widest single word of `text`: a box narrower than that would have to break a word in two.
 float WidestWord(const std::string& text);
 // A lesson string with its {placeholders} filled: FillText(t, {{"score", "3"}, {"max", "5"}}).

@@ -4,6 +4,7 @@
 
 #include "catch_amalgamated.hpp"
 #include "app/url_state.h"
+#include "imgui_internal.h"
 #include "core/weights_file.h"
 #include "ui_harness.h"
 
@@ -277,4 +278,29 @@ TEST_CASE("[lab] fine-tuning builds its domain corpus over frames too", "[lab]")
     CHECK(f.step == 10);
     CHECK(std::isfinite(f.forgetting_before));
     CHECK(f.forgetting_before > 0);
+}
+
+TEST_CASE("[lab] at phone width nothing in a lab panel runs past the panel's right edge", "[lab]") {
+    const std::string lang = GENERATE("en", "pt-BR");
+    UiHarness ui(390.0f, 844.0f, 3.0f);
+    set_language(ui.state, lang);
+    small_model(ui);
+    ui.state.lab.step_once();
+    REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 1; }));  // the status line has every readout
+    for (PanelId p : {PanelId::pretrain, PanelId::knobs, PanelId::inference, PanelId::finetune, PanelId::weights,
+                      PanelId::cost}) {
+        open_panel(ui.state, p);
+        // A few frames: the tab turns current, then its vertical scrollbar appears and the items narrow.
+        for (int i = 0; i < 4; ++i) ui.frame();
+        // What a window's items reached (ContentSize) against the width it shows: wider means a label, a
+        // radio button or a readout is cut off at the edge (the panels have no horizontal scrolling).
+        // The panel's own body only: the shell around it has a tab bar that scrolls on purpose.
+        for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
+            const std::string_view name(w->Name);
+            const std::string_view last = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
+            if (!w->WasActive || w->Hidden || !last.starts_with("##panel_body_")) continue;
+            INFO(lang << " panel " << panel_key(p) << ", window " << w->Name);
+            CHECK(w->ContentSize.x <= w->ContentRegionRect.GetWidth() + 1.0f);
+        }
+    }
 }
