@@ -16,6 +16,9 @@ namespace knobs {
 
 enum class Theme { dark, light };
 enum class Layout { two_column, tabs };
+// Motion: follow the system's prefers-reduced-motion (what the page reports), or the learner's own choice.
+enum class MotionSetting { system, reduce, full };
+
 
 // Every panel the shell can show. The order is the order of the tabs.
 enum class PanelId : int {
@@ -116,6 +119,17 @@ struct A11yMirror {
     bool activate_for_input = false;  // open a slider or field for typing rather than for the arrow keys
 };
 
+// What the app animates, kept in the state so reduced motion can be checked headless. Under reduced
+// motion every value jumps to its target and nothing here moves with time.
+inline constexpr int kKnobCount = 24;  // knobs the Knobs panel shows for one tensor slice
+struct Motion {
+    std::array<float, kKnobCount> knob_shown{};  // each knob's drawn value, easing towards the real one
+    std::string knob_source;                     // tensor and layer the knobs show; a new one jumps, not eases
+    float flow_phase = 0;                        // 0..1: the dots travelling along the live lane's arrows
+    double last_time_s = -1;                     // AppState::time_s of the previous frame
+    float dt = 0;                                // seconds since then (capped), what animations advance by
+};
+
 struct Notice {
     std::string text;
     bool is_error = false;
@@ -140,6 +154,9 @@ struct AppState {
     bool coarse_pointer = false;      // touch screen: frames grow to 40 CSS px touch targets
     bool visible = true;              // false while the page is hidden: no rendering, no training
     bool fonts_dirty = true;          // DPR or scale changed: the platform rebuilds the font atlas
+    MotionSetting motion = MotionSetting::system;  // user setting (the page keeps it in localStorage)
+    bool system_reduced_motion = false;            // the browser's prefers-reduced-motion, from the page
+    Motion anim;                                   // animation state (see Motion)
 
     // ---- the lab ----
     Lab lab;
@@ -164,6 +181,11 @@ struct AppState {
 
     void notify(std::string text, bool is_error = false) { notices.push_back({std::move(text), is_error, time_s}); }
 };
+
+// True when animations should stop: the learner chose it, or chose nothing and the system asks for it.
+inline bool reduced_motion(const AppState& s) {
+    return s.motion == MotionSetting::reduce || (s.motion == MotionSetting::system && s.system_reduced_motion);
+}
 
 inline constexpr float kTwoColumnMinWidth = 900.0f;  // CSS px: below it the shell becomes one column of tabs
 

@@ -46,6 +46,24 @@ void set_ui_scale(AppState& s, float scale) {
     s.ui_scale = scale;
 }
 
+const char* motion_setting_key(MotionSetting m) {
+    switch (m) {
+        case MotionSetting::reduce: return "reduce";
+        case MotionSetting::full: return "full";
+        case MotionSetting::system: break;
+    }
+    return "system";
+}
+
+bool motion_setting_from_key(const std::string& key, MotionSetting* out) {
+    for (MotionSetting m : {MotionSetting::system, MotionSetting::reduce, MotionSetting::full})
+        if (key == motion_setting_key(m)) {
+            *out = m;
+            return true;
+        }
+    return false;
+}
+
 std::string open_bytes(AppState& s, std::span<const uint8_t> bytes, const std::string& name, const std::string& purpose) {
     if (purpose == "weights" || purpose == "shipped") {
         std::string err = s.lab.open(bytes, name, purpose == "shipped");
@@ -115,6 +133,21 @@ CommandResult run_command(AppState& s, const std::string& text) {
         const json* v = arg(j, "scale");
         if (!v || !v->is_number()) return fail("set_ui_scale needs a number \"scale\" from 1 to 2");
         set_ui_scale(s, v->get<float>());
+        return {};
+    }
+    if (name == "set_motion") {
+        const json* v = arg(j, "motion");
+        MotionSetting m;
+        if (!v || !v->is_string() || !motion_setting_from_key(v->get<std::string>(), &m))
+            return fail("set_motion needs \"motion\": \"system\", \"reduce\" or \"full\"");
+        s.motion = m;
+        return {};
+    }
+    if (name == "set_system_motion") {
+        // The page reports the browser's prefers-reduced-motion, at start and whenever it changes.
+        const json* v = arg(j, "reduce");
+        if (!v || !v->is_boolean()) return fail("set_system_motion needs a boolean \"reduce\"");
+        s.system_reduced_motion = v->get<bool>();
         return {};
     }
     if (name == "set_pointer") {
@@ -189,6 +222,8 @@ std::string state_json(const AppState& s) {
     j["layout"] = s.layout == Layout::two_column ? "two-column" : "tabs";
     j["dpr"] = s.dpr;
     j["ui_scale"] = s.ui_scale;
+    j["reduced_motion"] = reduced_motion(s);
+    j["motion"] = {{"setting", motion_setting_key(s.motion)}, {"system_reduced", s.system_reduced_motion}};
     j["canvas"] = {{"w", s.canvas_css_w}, {"h", s.canvas_css_h}};
     j["visible"] = s.visible;
     j["help"] = s.show_help;

@@ -36,6 +36,9 @@ bool set_language(AppState& s, const std::string& lang);
 void open_panel(AppState& s, PanelId p);
 void set_canvas_size(AppState& s, float css_w, float css_h, float dpr);
 void set_ui_scale(AppState& s, float scale);
+// "system", "reduce" or "full": the motion setting's name in commands, the state JSON and the page.
+const char* motion_setting_key(MotionSetting m);
+bool motion_setting_from_key(const std::string& key, MotionSetting* out);
 // Bytes the learner opened (file picker, drag-and-drop, paste) or the page fetched (the shipped model).
 // purpose: "weights", "text" or "shipped". Returns the error shown to the learner, or "" on success;
 // on error nothing the learner had is replaced.

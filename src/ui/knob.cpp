@@ -11,9 +11,9 @@ bool Knob::Draw() const {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float w = std::max(radius * 2.4f, ImGui::CalcTextSize(label).x);
     // The label after "###" keeps the id; the part before it is what the accessibility mirror reads out.
-    char spoken[96];
-    std::snprintf(spoken, sizeof spoken, "%s = %+.5f###%s", label, value, label);
-    ImGui::InvisibleButton(spoken, ImVec2(w, radius * 2.2f + fs * 1.2f));
+    char name[96];
+    std::snprintf(name, sizeof name, "%s = %+.5f###%s", label, spoken, label);
+    ImGui::InvisibleButton(name, ImVec2(w, radius * 2.2f + fs * 1.2f));
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 c(p.x + w * 0.5f, p.y + radius * 1.1f);

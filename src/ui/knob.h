@@ -6,7 +6,8 @@
 namespace knobs {
 
 struct Knob {
-    float value = 0;
+    float value = 0;          // where the pointer is drawn (it may still be turning towards the real value)
+    float spoken = 0;         // the real value: what the label and the accessibility mirror say
     float range = 0.1f;       // value at full turn (+135 degrees)
     float last_change = 0;    // the last update to this parameter
     float radius = 18;        // pixels

@@ -16,7 +16,7 @@
 namespace knobs {
 
 namespace {
-constexpr int kKnobCount = 24;
+constexpr float kKnobEaseSeconds = 0.15f;  // time constant of a knob turning to its new value
 
 // (rows, cols) of one layer's slice of a tensor, and how many layers it has.
 struct TensorShape {
@@ -180,14 +180,26 @@ void ShowKnobs(AppState& s, bool* open) {
         const float range = std::max(max_abs(values.subspan(base, per_layer)), 1e-6f);
         const float knob_w = Px(s, 52);
         const int per_row = std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / knob_w));
+        // The knobs turn smoothly to each new value; a different tensor or layer, or reduced motion, jumps.
+        Motion& anim = s.anim;
+        const std::string source = std::string(tensor_name(s.lab_ui.knob_tensor)) + "/" + std::to_string(layer) + "/" +
+                                   std::to_string(per_layer);
+        const bool jump = reduced_motion(s) || source != anim.knob_source;
+        anim.knob_source = source;
+        const float ease = 1.0f - std::exp(-anim.dt / kKnobEaseSeconds);
         for (int k = 0; k < kKnobCount; ++k) {
             // Evenly spread over the slice, so the knobs sample the whole matrix.
             const size_t idx = base + (per_layer * k) / kKnobCount;
             const int r = static_cast<int>((idx - base) / sh.cols), c = static_cast<int>((idx - base) % sh.cols);
             char label[32];
             std::snprintf(label, sizeof label, "%d,%d", r, c);
+            float& shown = anim.knob_shown[static_cast<size_t>(k)];
+            const float target = values[idx];
+            if (jump || !std::isfinite(shown) || std::abs(target - shown) <= range * 1e-4f) shown = target;
+            else shown += (target - shown) * ease;
             Knob knob;
-            knob.value = values[idx];
+            knob.value = shown;
+            knob.spoken = target;
             knob.range = range;
             knob.last_change = idx < changes.size() ? changes[idx] : 0.0f;
             knob.radius = Px(s, 15);
@@ -200,7 +212,7 @@ void ShowKnobs(AppState& s, bool* open) {
             if (k % per_row) ImGui::SameLine();
             ImGui::PushID(k);
             if (knob.Draw()) ImGui::SetTooltip("%s[%d, %d] = %+.6f\n%s %+.2e", tensor_name(s.lab_ui.knob_tensor), r, c,
-                                               knob.value, tr(L, "knobs.last_change"), knob.last_change);
+                                               target, tr(L, "knobs.last_change"), knob.last_change);
             ImGui::PopID();
         }
         TextDim(tr(L, "knobs.legend"));

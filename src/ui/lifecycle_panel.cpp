@@ -22,6 +22,8 @@ namespace {
 
 using lesson::Phase;
 
+constexpr float kFlowPerSecond = 0.6f;  // how far along an arrow the flow's dots travel in a second
+
 struct Lane {
     Phase phase = Phase::pretraining;
     std::vector<int> stages;  // indices into Content::stages, in content order
@@ -63,6 +65,21 @@ void draw_arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 col, float thickne
                           ImVec2(base.x + uy * head * 0.55f, base.y - ux * head * 0.55f), col);
 }
 
+// The point a fraction `f` (0..1) of the way along a polyline.
+ImVec2 point_along(const std::vector<ImVec2>& path, float f) {
+    float total = 0;
+    for (std::size_t i = 1; i < path.size(); ++i) total += std::hypot(path[i].x - path[i - 1].x, path[i].y - path[i - 1].y);
+    float left = std::clamp(f, 0.0f, 1.0f) * total;
+    for (std::size_t i = 1; i < path.size(); ++i) {
+        const float len = std::hypot(path[i].x - path[i - 1].x, path[i].y - path[i - 1].y);
+        if (left <= len && len > 0) {
+            const float u = left / len;
+            return ImVec2(path[i - 1].x + (path[i].x - path[i - 1].x) * u, path[i - 1].y + (path[i].y - path[i - 1].y) * u);
+        }
+        left -= len;
+    }
+    return path.empty() ? ImVec2(0, 0) : path.back();
+}
 
 float wrapped_height(const std::string& text, float wrap_w) {
     return ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap_w).y;
@@ -132,6 +149,8 @@ void ShowLifecycle(AppState& s, bool* open) {
     const float text_w = box_w - 2 * box_pad;
 
     const std::optional<Phase> live = phase_of(s.lab.activity());
+    // The flow moves with time while a lane is live; under reduced motion it stays where it is.
+    if (live && !reduced_motion(s)) s.anim.flow_phase = std::fmod(s.anim.flow_phase + s.anim.dt * kFlowPerSecond, 1.0f);
     const char* live_text = tr(s.lang, "lesson.lifecycle_live");
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -191,19 +210,25 @@ void ShowLifecycle(AppState& s, bool* open) {
             dl->AddText(ImGui::GetFont(), font_h, ImVec2(label_pos.x, label_pos.y + label_h + line_gap), accent, live_text, nullptr, inner_w);
         }
         // Arrows inside the lane: beside the next box on the same row, or an elbow down to the next row.
+        // In the live lane a dot travels along each arrow (the flow), unless motion is reduced.
+        const bool flow = lit && !reduced_motion(s);
         for (std::size_t k = 0; k + 1 < plan.boxes.size(); ++k) {
             const BoxLayout& a = plan.boxes[k];
             const BoxLayout& b = plan.boxes[k + 1];
+            std::vector<ImVec2> path;
             if (std::fabs(a.min.y - b.min.y) < 0.5f) {
                 const float cy = (a.min.y + a.max.y) * 0.5f;
-                draw_arrow(dl, ImVec2(a.max.x + Px(s, 3), cy), ImVec2(b.min.x - Px(s, 3), cy), arrow_col, thick * 0.7f, head);
+                path = {ImVec2(a.max.x + Px(s, 3), cy), ImVec2(b.min.x - Px(s, 3), cy)};
+                draw_arrow(dl, path[0], path[1], arrow_col, thick * 0.7f, head);
             } else {
                 const float ax = (a.min.x + a.max.x) * 0.5f, bx = (b.min.x + b.max.x) * 0.5f;
                 const float mid = a.max.y + row_gap * 0.5f;
-                dl->AddLine(ImVec2(ax, a.max.y + Px(s, 2)), ImVec2(ax, mid), arrow_col, thick * 0.7f);
-                dl->AddLine(ImVec2(ax, mid), ImVec2(bx, mid), arrow_col, thick * 0.7f);
-                draw_arrow(dl, ImVec2(bx, mid), ImVec2(bx, b.min.y - Px(s, 2)), arrow_col, thick * 0.7f, head);
+                path = {ImVec2(ax, a.max.y + Px(s, 2)), ImVec2(ax, mid), ImVec2(bx, mid), ImVec2(bx, b.min.y - Px(s, 2))};
+                dl->AddLine(path[0], path[1], arrow_col, thick * 0.7f);
+                dl->AddLine(path[1], path[2], arrow_col, thick * 0.7f);
+                draw_arrow(dl, path[2], path[3], arrow_col, thick * 0.7f, head);
             }
+            if (flow) dl->AddCircleFilled(point_along(path, s.anim.flow_phase), thick * 1.2f, accent);
         }
         // Into the next phase: from this lane's last box down to the next lane.
         if (li + 1 < lanes.size()) {

@@ -131,12 +131,9 @@ void ShowTopBar(AppState& s) {
     ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
     ImGui::AlignTextToFramePadding();
     ImGui::TextColored(pal.accent, "%s", "Knobs");
-    if (s.layout == Layout::two_column) {
-        ImGui::SameLine();
-        ImGui::TextDisabled("%s", tr(L, "app.tagline"));
-    }
 
-    // Right-aligned controls, laid out from measured widths so nothing is cut at any DPR or language.
+    // Right-aligned controls, laid out from measured widths so nothing is cut or overlaps at any DPR, UI
+    // scale or language: what does not fit beside the name (the tagline, then presets and link) is left out.
     const char* theme_label = s.theme == Theme::dark ? tr(L, "topbar.light") : tr(L, "topbar.dark");
     const char* lang_label = s.lang == "en" ? "Português" : "English";
     const char* help_label = tr(L, "topbar.help");
@@ -144,12 +141,22 @@ void ShowTopBar(AppState& s) {
     auto button_w = [&](const char* t) { return ImGui::CalcTextSize(t).x + st.FramePadding.x * 2; };
     const char* presets_label = tr(L, "topbar.presets");
     const char* link_label = tr(L, "topbar.copy_link");
-    const bool wide = s.layout == Layout::two_column;
+    const char* tagline = tr(L, "app.tagline");
+    const float name_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
+    const float room = ImGui::GetWindowWidth() - st.WindowPadding.x - name_end - st.ItemSpacing.x;
     float total = button_w(lang_label) + button_w(theme_label) + button_w(help_label) + st.ItemSpacing.x * 2;
-    if (wide) total += button_w(presets_label) + button_w(link_label) + st.ItemSpacing.x * 2;
+    const float extra = button_w(presets_label) + button_w(link_label) + st.ItemSpacing.x * 2;
+    const bool wide = s.layout == Layout::two_column && total + extra <= room;
+    if (wide) total += extra;
+    if (s.layout == Layout::two_column && total + ImGui::CalcTextSize(tagline).x + st.ItemSpacing.x <= room) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tagline);
+        RecordHit(s, "topbar.tagline");
+    }
     ImGui::SameLine(ImGui::GetWindowWidth() - total - st.WindowPadding.x);
     ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
-    // On phones the presets and the link move into the Help panel's menu, so the bar never overflows.
+    // On phones (and at large UI scales) the presets and the link are only in the Help panel, so the bar
+    // never overflows.
     if (wide) {
         if (ImGui::Button(presets_label)) ImGui::OpenPopup("##presets");
         RecordHit(s, "topbar.presets");
@@ -207,6 +214,11 @@ void DrawShell(AppState& s) {
     s.hits.clear();
     s.content_height_css = 0;
     apply_style(s);
+    // The animation clock: a long pause (a hidden tab) is one short step, not a jump.
+    s.anim.dt = s.anim.last_time_s < 0 ? 0.0f : static_cast<float>(std::clamp(s.time_s - s.anim.last_time_s, 0.0, 0.1));
+    s.anim.last_time_s = s.time_s;
+    // The text cursor's blinking is motion too.
+    ImGui::GetIO().ConfigInputTextCursorBlink = !reduced_motion(s);
     // Embedded in a course page the top bar goes: the host page is the chrome.
     if (!s.link.embed) ShowTopBar(s);
 
