@@ -74,7 +74,7 @@
       reload: 'Reload',
       details: 'Technical details',
       canvasLabel: 'Knobs playground: a tiny language model you can train and explore',
-      canvasHelp: 'Use the mouse, touch or the keyboard inside the playground. Tab and Shift+Tab move the focus out of it; in a text field, press Escape first. Screen readers find the same content as text and buttons after the playground.',
+      canvasHelp: 'Use the mouse, touch or the keyboard inside the playground. Tab and Shift+Tab move the focus out of it; in a text field, press Escape first. After the playground comes a text version of it, for screen readers and the keyboard: Tab reaches its panel tabs and the lesson\'s controls.',
       mirror: {
         label: 'Knobs as text',
         regions: { topbar: 'Toolbar', lesson: 'Lesson', lab: 'Lab', single: 'Panels', notices: 'Notices',
@@ -150,7 +150,7 @@
       reload: 'Recarregar',
       details: 'Detalhes técnicos',
       canvasLabel: 'Playground do Knobs: um pequeno modelo de linguagem para treinar e explorar',
-      canvasHelp: 'Use o mouse, o toque ou o teclado dentro do playground. Tab e Shift+Tab tiram o foco dele; num campo de texto, aperte Esc antes. Leitores de tela encontram o mesmo conteúdo em texto e botões depois do playground.',
+      canvasHelp: 'Use o mouse, o toque ou o teclado dentro do playground. Tab e Shift+Tab tiram o foco dele; num campo de texto, aperte Esc antes. Depois do playground vem uma versão dele em texto, para leitores de tela e para o teclado: o Tab chega às abas dos painéis e aos controles da lição.',
       mirror: {
         label: 'O Knobs em texto',
         regions: { topbar: 'Barra de ferramentas', lesson: 'Lição', lab: 'Laboratório', single: 'Painéis', notices: 'Avisos',
@@ -588,7 +588,10 @@
   function onKeyDown(event) {
     if (releasingKeys) return;
     if (!canvasHasFocus()) {
-      // Typing in the host page or in a form field must not drive the app.
+      // Typing in the host page or in a form field must not drive the app. Keys in the accessibility
+      // mirror are its own (the browser's default actions still happen: Tab, Space, Enter, the arrow
+      // keys in a radio group).
+      if (mirror.root && event.target instanceof Node && mirror.root.contains(event.target)) onMirrorKey(event);
       event.stopImmediatePropagation();
       return;
     }
@@ -1448,14 +1451,28 @@
   // A screen reader sees the canvas as one image. Every config.a11yPollMs the app captures a frame as
   // lines of text and controls in drawing order (src/ui/a11y.h); here they become DOM after the canvas:
   // a section per window with a heading, the tabs as a tablist, paragraphs, and buttons that activate
-  // the ImGui item they stand for. The mirror is visually hidden, and its buttons stay out of the Tab
-  // order (tabindex -1) so sighted keyboard users never land on invisible controls; screen readers reach
-  // them in browse mode. Elements are kept by key between captures, so the reading position survives
-  // updates, and only the notices region is a live region.
+  // the ImGui item they stand for. The lesson panels also send their structure, which becomes native
+  // elements: a section per panel, the comparison as a <table> with header cells, each quiz question as
+  // a <fieldset> of radio buttons or checkboxes, the matching cards as toggle buttons (aria-pressed),
+  // and the FAQ questions as headings holding disclosure buttons.
+  //
+  // The keyboard: the selected tab of each tablist (arrow keys move between tabs) and every control
+  // inside a lesson panel are in the Tab order, after the canvas; everything else stays out of it
+  // (tabindex -1) and is reached in a screen reader's browse mode. The mirror is visually hidden until
+  // the focus enters it; then it shows as a panel over the page (knobs.css), so a sighted keyboard user
+  // always sees where the focus is. Tab from its last control leaves the page (or the iframe): no trap.
+  // Elements are kept by key between captures, so the reading position and the focus survive updates,
+  // and only the notices region is a live region; it also reads out the app's announcements (quiz
+  // feedback and scores, matches).
   const mirror = {
     root: null,
-    regions: new Map(),   // region name -> { section, heading, tablist, content }
+    regions: new Map(),   // region name -> { section, heading, tablist, content, list, said }
     lastFrame: 0,
+    waitSeq: 0,           // the last activation asked for; captures drawn before it took effect are skipped
+    waitSince: 0,
+    saidSeq: 0,           // the last announcement put in the live region
+    timer: 0,
+    nextId: 1,
     hintId: 'a11y-mirror-edit-hint',
   };
 
@@ -1467,6 +1484,8 @@
     disclosure: { tag: 'button' },
     input: { tag: 'button' },
     combo: { tag: 'button' },
+    toggle: { tag: 'button' },
+    page: { tag: 'button' },
     text: { tag: 'p' },
     heading: { tag: 'h3' },   // a section title inside a panel (ImGui's SeparatorText)
   };
@@ -1483,57 +1502,259 @@
     }
   }
 
+  function mirrorUid(prefix) {
+    return `a11y-${prefix}-${mirror.nextId++}`;
+  }
+
   function mirrorText(node) {
     if ((node.role === 'input' || node.role === 'combo') && node.value) return `${node.label}: ${node.value}`;
     return node.label;
   }
 
-  function makeMirrorElement(node) {
+  // What a node becomes, given the group it sits in: `context` = { kind, name, inPanel, panelHeading }.
+  // Returns the element placed in the parent (`knobsControl` is the element that acts, `knobsSlot` where
+  // a group's children go).
+  function makeMirrorElement(node, context) {
+    if (node.role === 'group') return makeMirrorGroup(node);
+    const choice = (node.role === 'radio' && context.kind === 'radiogroup') ||
+      (node.role === 'checkbox' && context.kind === 'checkboxgroup');
+    if (choice) {
+      // A native radio button or checkbox in its label: Tab, the arrow keys and Space work as usual.
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.type = node.role;
+      const text = document.createElement('span');
+      label.append(input, text);
+      label.knobsControl = input;
+      label.knobsText = text;
+      label.dataset.knobsRole = node.role;
+      input.dataset.knobsRole = node.role;
+      return label;
+    }
+    if (node.role === 'toggle') {
+      // A card: a toggle button, with its partner named in a description once matched.
+      const wrap = document.createElement('div');
+      const button = document.createElement('button');
+      button.type = 'button';
+      const description = document.createElement('span');
+      description.id = mirrorUid('desc');
+      wrap.append(button, description);
+      wrap.knobsControl = button;
+      wrap.knobsText = button;
+      wrap.knobsDescription = description;
+      button.dataset.knobsRole = node.role;
+      return wrap;
+    }
+    if (node.role === 'disclosure' && node.level) {
+      // A FAQ question: a heading that holds the button unfolding its answer (the accordion pattern).
+      const heading = document.createElement('h' + Math.min(6, Math.max(2, node.level | 0)));
+      const button = document.createElement('button');
+      button.type = 'button';
+      heading.append(button);
+      heading.knobsControl = button;
+      heading.knobsText = button;
+      button.dataset.knobsRole = node.role;
+      return heading;
+    }
     const kind = MIRROR_ROLES[node.role] || MIRROR_ROLES.button;
     const element = document.createElement(kind.tag);
-    if (kind.tag === 'button') {
-      element.type = 'button';
-      element.tabIndex = -1;
-    }
+    if (kind.tag === 'button') element.type = 'button';
     if (kind.role) element.setAttribute('role', kind.role);
     element.dataset.knobsRole = node.role;
+    element.knobsControl = kind.tag === 'button' ? element : null;
+    element.knobsText = element;
     return element;
   }
 
-  function updateMirrorElement(element, node) {
-    setText(element, mirrorText(node));
-    if (!node.id) return;   // text and headings
-    element.dataset.knobsId = String(node.id >>> 0);
-    setAttr(element, 'aria-disabled', node.disabled ? 'true' : null);
-    setAttr(element, 'aria-checked', node.role === 'checkbox' || node.role === 'radio' ? String(!!node.checked) : null);
-    setAttr(element, 'aria-selected', node.role === 'tab' ? String(!!node.checked) : null);
-    setAttr(element, 'aria-expanded', node.role === 'disclosure' ? String(!!node.expanded) : null);
-    setAttr(element, 'aria-haspopup', node.role === 'combo' ? 'listbox' : null);
-    setAttr(element, 'aria-describedby', node.role === 'input' ? mirror.hintId : null);
+  function makeMirrorGroup(node) {
+    let element;
+    let slot;
+    switch (node.kind) {
+      case 'panel': {
+        element = document.createElement('section');
+        const heading = document.createElement('h3');
+        heading.id = mirrorUid('panel');
+        slot = document.createElement('div');
+        element.append(heading, slot);
+        element.knobsHeading = heading;
+        break;
+      }
+      case 'table': {
+        // A wrapper, so the table's description can sit before it and be pointed at.
+        element = document.createElement('div');
+        const description = document.createElement('p');
+        description.id = mirrorUid('desc');
+        const table = document.createElement('table');
+        const caption = document.createElement('caption');
+        slot = document.createElement('tbody');
+        table.append(caption, slot);
+        element.append(description, table);
+        element.knobsTable = table;
+        element.knobsCaption = caption;
+        element.knobsDescription = description;
+        break;
+      }
+      case 'row':
+        element = slot = document.createElement('tr');
+        break;
+      case 'cell':
+        element = slot = document.createElement(node.header ? 'th' : 'td');
+        if (node.header) element.scope = node.header === 'row' ? 'row' : 'col';
+        break;
+      case 'radiogroup':
+      case 'checkboxgroup': {
+        element = document.createElement('fieldset');
+        const legend = document.createElement('legend');
+        const description = document.createElement('p');
+        description.id = mirrorUid('desc');
+        slot = document.createElement('div');
+        element.append(legend, description, slot);
+        element.knobsLegend = legend;
+        element.knobsDescription = description;
+        break;
+      }
+      default:
+        element = slot = document.createElement('div');
+    }
+    element.dataset.knobsKind = node.kind;
+    element.knobsSlot = slot;
+    return element;
   }
 
-  // Puts `nodes` into `parent` in order, reusing the element of each key from the last capture.
-  function reconcileMirror(parent, nodes) {
+  function updateMirrorGroup(element, node, context) {
+    const description = node.description || '';
+    switch (node.kind) {
+      case 'panel':
+        setText(element.knobsHeading, node.label);
+        element.knobsHeading.hidden = !node.label;
+        setAttr(element, 'aria-labelledby', node.label ? element.knobsHeading.id : null);
+        break;
+      case 'table':
+        setText(element.knobsCaption, node.label);
+        element.knobsCaption.hidden = !node.label;
+        // A table without its own caption is named by its panel's heading.
+        setAttr(element.knobsTable, 'aria-labelledby', !node.label && context.panelHeading ? context.panelHeading : null);
+        setText(element.knobsDescription, description);
+        element.knobsDescription.hidden = !description;
+        setAttr(element.knobsTable, 'aria-describedby', description ? element.knobsDescription.id : null);
+        break;
+      case 'radiogroup':
+      case 'checkboxgroup':
+        setText(element.knobsLegend, node.label);
+        setText(element.knobsDescription, description);
+        element.knobsDescription.hidden = !description;
+        setAttr(element, 'aria-describedby', description ? element.knobsDescription.id : null);
+        break;
+      case 'set':   // one column of matching cards
+        setAttr(element, 'role', 'group');
+        setAttr(element, 'aria-label', node.label || null);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function updateMirrorElement(element, node, context) {
+    if (node.role === 'group') {
+      updateMirrorGroup(element, node, context);
+      return;
+    }
+    setText(element.knobsText, mirrorText(node));
+    const control = element.knobsControl;
+    if (!node.id || !control) return;   // text and headings
+    control.dataset.knobsId = String(node.id >>> 0);
+    if (control.tagName === 'INPUT') {
+      // A native radio button or checkbox, whose state follows the app's.
+      control.name = context.name;
+      control.checked = !!node.checked;
+      control.disabled = !!node.disabled;
+      return;
+    }
+    // Buttons stay focusable when they cannot act (aria-disabled, not disabled), so the focus is never
+    // thrown out of the mirror when a control turns off under it.
+    setAttr(control, 'aria-disabled', node.disabled ? 'true' : null);
+    setAttr(control, 'aria-checked', node.role === 'checkbox' || node.role === 'radio' ? String(!!node.checked) : null);
+    setAttr(control, 'aria-selected', node.role === 'tab' ? String(!!node.checked) : null);
+    setAttr(control, 'aria-expanded', node.role === 'disclosure' ? String(!!node.expanded) : null);
+    setAttr(control, 'aria-haspopup', node.role === 'combo' ? 'listbox' : null);
+    setAttr(control, 'aria-current', node.role === 'page' && node.checked ? 'step' : null);
+    if (node.role === 'toggle') {
+      setAttr(control, 'aria-pressed', String(!!node.pressed));
+      setText(element.knobsDescription, node.description || '');
+      setAttr(control, 'aria-describedby', node.description ? element.knobsDescription.id : null);
+      element.dataset.knobsMatched = node.matched ? 'true' : 'false';
+    } else {
+      setAttr(control, 'aria-describedby', node.role === 'input' ? mirror.hintId : null);
+    }
+    if (node.role !== 'tab') control.tabIndex = context.inPanel ? 0 : -1;
+  }
+
+  // Puts `nodes` into `parent` in order, reusing the element of each key from the last capture. Stale
+  // elements go first, so elements that stay are rarely moved (moving one would drop its focus).
+  function reconcileMirror(parent, nodes, context) {
     const existing = new Map();
-    for (const child of Array.from(parent.children)) existing.set(child.dataset.knobsKey, child);
+    for (const child of Array.from(parent.children)) {
+      if (child.dataset.knobsKey) existing.set(child.dataset.knobsKey, child);
+    }
     const seen = new Map();
-    nodes.forEach((node, index) => {
-      // Controls are known by their ImGui id; text by its words (and which repeat of them it is).
-      const base = node.id ? node.role + ':' + (node.id >>> 0) : node.role + ':' + node.label;
+    const wanted = nodes.map((node) => {
+      // Controls are known by their ImGui id; groups by their kind and name; text by its words (and
+      // which repeat of them it is).
+      const base = node.id ? node.role + ':' + (node.id >>> 0)
+        : node.role === 'group' ? 'group:' + node.kind + ':' + node.key : node.role + ':' + node.label;
       const repeat = seen.get(base) || 0;
       seen.set(base, repeat + 1);
-      const key = base + '#' + repeat;
-      let element = existing.get(key);
-      if (element) existing.delete(key);
-      else {
-        element = makeMirrorElement(node);
-        element.dataset.knobsKey = key;
+      return { node, key: base + '#' + repeat };
+    });
+    const keep = new Map(wanted.map((w) => [w.key, w.node]));
+    for (const [key, element] of existing) {
+      if (!keep.has(key) || element.dataset.knobsShape !== shapeOf(keep.get(key), context)) {
+        element.remove();
+        existing.delete(key);
       }
-      updateMirrorElement(element, node);
+    }
+    wanted.forEach(({ node, key }, index) => {
+      let element = existing.get(key);
+      if (!element) {
+        element = makeMirrorElement(node, context);
+        element.dataset.knobsKey = key;
+        element.dataset.knobsShape = shapeOf(node, context);
+      }
+      updateMirrorElement(element, node, context);
       const at = parent.children[index];
       if (at !== element) parent.insertBefore(element, at || null);
+      if (node.role === 'group') reconcileGroup(element, node, context);
     });
-    for (const stale of existing.values()) stale.remove();
+  }
+
+  // What decides an element's tag: a node that changes it is made afresh.
+  function shapeOf(node, context) {
+    if (node.role === 'group') return 'group:' + node.kind + ':' + (node.header || '');
+    const inGroup = context.kind === 'radiogroup' || context.kind === 'checkboxgroup';
+    return node.role + ':' + (node.level || 0) + ':' + (inGroup ? 'choice' : '');
+  }
+
+  function reconcileGroup(element, node, context) {
+    const inner = {
+      kind: node.kind,
+      name: node.kind === 'radiogroup' || node.kind === 'checkboxgroup' ? 'knobs-' + node.key : context.name,
+      inPanel: context.inPanel || node.kind === 'panel',
+      panelHeading: node.kind === 'panel' && node.label ? element.knobsHeading.id : context.panelHeading,
+    };
+    const children = node.children || [];
+    if (node.kind !== 'cards') {
+      reconcileMirror(element.knobsSlot, children, inner);
+      return;
+    }
+    // The cards: one group per column ("Concepts", "Definitions"), in the order they first come.
+    const sets = new Map();
+    for (const child of children) {
+      const set = child.set || '';
+      if (!sets.has(set)) sets.set(set, []);
+      sets.get(set).push(child);
+    }
+    const setNodes = Array.from(sets.keys()).map((set) => ({ role: 'group', kind: 'set', key: set, label: set, children: sets.get(set) }));
+    reconcileMirror(element.knobsSlot, setNodes, inner);
   }
 
   function mirrorRegion(name, strings) {
@@ -1546,19 +1767,48 @@
       const tablist = document.createElement('div');
       tablist.setAttribute('role', 'tablist');
       const content = document.createElement('div');
-      // New notices are read out as they arrive; nothing else talks over the learner.
+      let list = content;
+      let said = null;
+      // New notices and announcements are read out as they arrive; nothing else talks over the learner.
       if (name === 'notices') {
         content.setAttribute('role', 'status');
         content.setAttribute('aria-live', 'polite');
+        list = document.createElement('div');
+        said = document.createElement('div');
+        content.append(list, said);
       }
       section.append(heading, tablist, content);
       section.dataset.knobsRegion = name;
-      region = { section, heading, tablist, content };
+      region = { section, heading, tablist, content, list, said };
       mirror.regions.set(name, region);
     }
     setText(region.heading, strings.regions[name] || name);
     setAttr(region.tablist, 'aria-label', strings.tabs);
     return region;
+  }
+
+  // Roving focus in a tablist: the selected tab is the Tab stop, the arrow keys (and Home, End) move
+  // between tabs, and Enter or Space opens one. Called by onKeyDown, which keeps the mirror's keys from
+  // the app.
+  function onMirrorKey(event) {
+    const tablist = event.target.closest('[role="tablist"]');
+    if (!tablist) return;
+    const tabs = Array.from(tablist.querySelectorAll('[role="tab"]'));
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0) return;
+    const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: tabs.length - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const next = tabs[(moves[event.key] + tabs.length) % tabs.length];
+    for (const tab of tabs) tab.tabIndex = tab === next ? 0 : -1;
+    next.focus();
+  }
+
+  function updateTabStops(tablist) {
+    const tabs = Array.from(tablist.querySelectorAll('[role="tab"]'));
+    if (tabs.some((tab) => tab.tabIndex === 0 && tab === document.activeElement)) return;   // moving by arrows
+    const selected = tabs.find((tab) => tab.getAttribute('aria-selected') === 'true') || tabs[0];
+    for (const tab of tabs) tab.tabIndex = tab === selected ? 0 : -1;
   }
 
   function renderMirror(capture) {
@@ -1575,12 +1825,14 @@
     // The notices' live region stays even while empty: screen readers announce what is added to a live
     // region they already know, not a region that appears with its text.
     if (!byRegion.has('notices')) byRegion.set('notices', { tabs: [], content: [] });
+    const top = { kind: '', name: '', inPanel: false, panelHeading: null };
     let index = 1;   // child 0 is the edit hint
     for (const [name, parts] of byRegion) {
       const region = mirrorRegion(name, strings);
-      reconcileMirror(region.tablist, parts.tabs);
+      reconcileMirror(region.tablist, parts.tabs, top);
+      updateTabStops(region.tablist);
       region.tablist.hidden = parts.tabs.length === 0;
-      reconcileMirror(region.content, parts.content);
+      reconcileMirror(region.list, parts.content, top);
       const at = mirror.root.children[index];
       if (at !== region.section) mirror.root.insertBefore(region.section, at || null);
       index++;
@@ -1592,39 +1844,115 @@
     }
   }
 
+  // The app's announcements, each once, into the live region (the last few stay for browse mode).
+  function sayMirror(announcements) {
+    const region = mirror.regions.get('notices');
+    if (!region || !region.said || !Array.isArray(announcements)) return;
+    for (const item of announcements) {
+      if (!(item.seq > mirror.saidSeq)) continue;
+      mirror.saidSeq = item.seq;
+      const line = document.createElement('p');
+      line.textContent = item.text;
+      line.dataset.knobsSaid = String(item.seq);
+      region.said.append(line);
+    }
+    while (region.said.children.length > 5) region.said.firstElementChild.remove();
+  }
+
+  // Acting through the mirror: ImGui activates the item on the next frame; the mirror shows the result
+  // from the first capture drawn after it (its "settled" number reaches this activation's).
+  function activateMirror(control, forInput) {
+    const seq = callExport('knobs_a11y_activate', [Number(control.dataset.knobsId) | 0, forInput ? 1 : 0], 0) >>> 0;
+    if (seq > 0) {
+      mirror.waitSeq = Math.max(mirror.waitSeq, seq);
+      mirror.waitSince = performance.now();
+      scheduleMirror(50);
+    }
+    return seq > 0;
+  }
+
   function onMirrorClick(event) {
     const element = event.target.closest('[data-knobs-id]');
-    if (!element || !mirror.root.contains(element) || element.getAttribute('aria-disabled') === 'true') return;
+    if (!element || !mirror.root.contains(element) || element.tagName === 'INPUT') return;   // inputs: onMirrorChange
+    if (element.getAttribute('aria-disabled') === 'true') return;
     const forInput = element.dataset.knobsRole === 'input';
-    const ok = callExport('knobs_a11y_activate', [Number(element.dataset.knobsId) | 0, forInput ? 1 : 0], 0) === 1;
+    if (element.dataset.knobsRole === 'toggle') {
+      // Pressed at once, so a screen reader reads the new state; the next capture confirms it.
+      setAttr(element, 'aria-pressed', String(element.getAttribute('aria-pressed') !== 'true'));
+    }
+    const ok = activateMirror(element, forInput);
     // A slider or field is edited inside the canvas, which takes the keys from here on.
     if (ok && forInput) canvas.focus({ preventScroll: true });
+  }
+
+  // A radio button or checkbox changed by Space, the arrow keys or a click: the same choice in the app.
+  function onMirrorChange(event) {
+    const input = event.target;
+    if (input.tagName !== 'INPUT' || !input.dataset.knobsId || !mirror.root.contains(input)) return;
+    activateMirror(input, false);
+  }
+
+  // The element with the focus, and the groups around it, so the focus can be put back after an update
+  // that took it away (an element replaced, or a radio button that became disabled).
+  function focusTrail() {
+    const active = document.activeElement;
+    if (!active || !mirror.root.contains(active)) return null;
+    const trail = [];
+    for (let e = active; e && e !== mirror.root; e = e.parentElement) trail.push(e);
+    return trail;
+  }
+
+  function restoreFocus(trail) {
+    if (!trail || mirror.root.contains(document.activeElement)) return;
+    for (const element of trail) {
+      if (!element.isConnected) continue;
+      const focusable = element.matches('button, input:not([disabled]), [tabindex]');
+      if (!focusable) element.tabIndex = -1;   // a group or section: the nearest thing that is still there
+      element.focus({ preventScroll: true });
+      if (document.activeElement === element) return;
+    }
+  }
+
+  function scheduleMirror(delay) {
+    clearTimeout(mirror.timer);
+    mirror.timer = setTimeout(tickMirror, delay);
+  }
+
+  let mirrorWarned = false;
+  function tickMirror() {
+    if (fatalError) return;
+    let settled = true;
+    if (document.visibilityState !== 'hidden') {
+      try {
+        const capture = JSON.parse(readCString(callExport('knobs_a11y_json', [], 0)) || 'null');
+        // A capture drawn before the learner's last action took effect would undo it on screen for a
+        // moment. (Frames stop while the page is hidden; after 2 s any capture will do.)
+        if (mirror.waitSeq && performance.now() - mirror.waitSince > 2000) mirror.waitSeq = 0;
+        settled = !capture || (capture.settled >>> 0) >= mirror.waitSeq;
+        if (capture && capture.frame && capture.frame !== mirror.lastFrame && settled) {
+          mirror.lastFrame = capture.frame;
+          const trail = focusTrail();
+          renderMirror(capture);
+          restoreFocus(trail);
+          mirror.root.dataset.knobsFrame = String(capture.frame);
+        }
+        if (capture) sayMirror(capture.announcements);
+        callExport('knobs_a11y_request', []);
+      } catch (error) {
+        if (!mirrorWarned) console.warn('[knobs] updating the accessibility mirror failed:', error);
+        mirrorWarned = true;
+      }
+    }
+    // Waiting for an action's effect: look again soon rather than a whole poll later.
+    scheduleMirror(settled ? config.a11yPollMs : 50);
   }
 
   function watchMirror() {
     mirror.root = $('a11y-mirror');
     if (!mirror.root) return;
     mirror.root.addEventListener('click', onMirrorClick);
-    let warned = false;
-    const tick = () => {
-      if (fatalError) return;
-      if (document.visibilityState !== 'hidden') {
-        try {
-          const capture = JSON.parse(readCString(callExport('knobs_a11y_json', [], 0)) || 'null');
-          if (capture && capture.frame && capture.frame !== mirror.lastFrame) {
-            mirror.lastFrame = capture.frame;
-            renderMirror(capture);
-            mirror.root.dataset.knobsFrame = String(capture.frame);
-          }
-          callExport('knobs_a11y_request', []);
-        } catch (error) {
-          if (!warned) console.warn('[knobs] updating the accessibility mirror failed:', error);
-          warned = true;
-        }
-      }
-      setTimeout(tick, config.a11yPollMs);
-    };
-    tick();
+    mirror.root.addEventListener('change', onMirrorChange);
+    tickMirror();
   }
 
   // ---- watching the state ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/frame_budget.h"
@@ -97,17 +98,34 @@ struct LinkOptions {
 // browser tests and the accessibility mirror can find real pixels.
 struct HitRect { float x = 0, y = 0, w = 0, h = 0; };
 
-// One line of text or one control of the accessibility mirror (src/ui/a11y.h), in drawing order.
+// One line of text or one control of the accessibility mirror (src/ui/a11y.h), in drawing order. Lesson
+// panels also mark their structure: a "group" node opens a table, row, cell, option group, card set or
+// panel section, and an "end" node closes the innermost one (a11y_json nests what lies between).
 struct A11yNode {
-    std::string role;     // "text", "heading", "button", "checkbox", "radio", "tab", "disclosure", "input", "combo"
+    std::string role;     // "text", "heading", "button", "checkbox", "radio", "tab", "disclosure", "input", "combo",
+                          // "toggle" (a button that stays pressed), "group", "end"
     std::string label;    // what the control is called (for text and headings: the line itself)
     std::string value;    // an input's or combo's value as drawn
     std::string region;   // its top-level window: "topbar", "lesson", "lab", "single", "notices", "popup", "dialog", "tooltip"
-    uint32_t id = 0;      // the ImGui item id, which a11y_activate takes (0 for text and headings)
-    bool checked = false; // checkbox or radio on; tab selected
+    uint32_t id = 0;      // the ImGui item id, which a11y_activate takes (0 for text, headings and structure)
+    bool checked = false; // checkbox or radio on; tab selected; toggle pressed
     bool expanded = false;
     bool disabled = false;
+    bool matched = false; // a matching card whose pair is found (it is then disabled too)
     HitRect rect;         // CSS px relative to the canvas (zero for text)
+    // ---- structure (groups) and extra words ----
+    std::string kind;         // a group's kind: "panel", "table", "row", "cell", "radiogroup", "checkboxgroup", "cards"
+    std::string key;          // a group's stable name (the page keys and names elements by it)
+    std::string header;       // a table cell that heads its "col" or "row"; "" for a data cell
+    std::string description;  // more words: a group's hint, a matched card's partner
+    std::string set;          // a card's column ("Concepts"), so the page can list each column apart
+    int level = 0;            // a disclosure that is also a heading of this level (FAQ questions)
+};
+
+// Something the page reads out through its live region (quiz feedback and scores, matches), newest last.
+struct A11yAnnouncement {
+    uint32_t seq = 0;
+    std::string text;
 };
 
 // The page asks for a capture; the next frame takes one (a captured frame costs more, so not every frame).
@@ -115,8 +133,17 @@ struct A11yMirror {
     bool capture_requested = false;
     uint64_t captured_frame = 0;      // AppState::frame of `nodes`, 0 before the first capture
     std::vector<A11yNode> nodes;
-    uint32_t activate_id = 0;         // an item the page asked to activate next frame (0: none)
-    bool activate_for_input = false;  // open a slider or field for typing rather than for the arrow keys
+    // Activations the page asked for, applied one per frame: (item id, open for typing).
+    std::vector<std::pair<uint32_t, bool>> activations;
+    // Activations are numbered; ImGui acts on one the frame after it is applied, so a capture shows its
+    // effect from two frames after. `captured_settled` tells the page which ones a capture already shows.
+    uint32_t requested_seq = 0;       // the number of the last activation accepted
+    uint32_t applied_seq = 0;         // ... handed to ImGui
+    uint32_t settled_seq = 0;         // ... whose effect the panels have drawn
+    uint64_t settle_frame = 0;        // the frame from which applied_seq counts as settled
+    uint32_t captured_settled = 0;    // settled_seq when `nodes` was captured
+    std::vector<A11yAnnouncement> announcements;  // the last few, for the page's live region
+    uint32_t announce_seq = 0;
 };
 
 // What the app animates, kept in the state so reduced motion can be checked headless. Under reduced
@@ -180,6 +207,12 @@ struct AppState {
     PlatformHooks hooks;
 
     void notify(std::string text, bool is_error = false) { notices.push_back({std::move(text), is_error, time_s}); }
+    // Read out by screen readers (the mirror's live region); nothing is shown on the canvas.
+    void announce(std::string text) {
+        if (text.empty()) return;
+        a11y.announcements.push_back({++a11y.announce_seq, std::move(text)});
+        if (a11y.announcements.size() > 8) a11y.announcements.erase(a11y.announcements.begin());
+    }
 };
 
 // True when animations should stop: the learner chose it, or chose nothing and the system asks for it.

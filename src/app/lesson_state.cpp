@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
+#include <span>
+#include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +47,75 @@ std::string iso_duration(double seconds) {
 // same saved progress always gives the same draw.
 std::uint64_t matching_seed(const lesson::Progress& p) {
     return kMatchingSeed + static_cast<std::uint64_t>(std::max(0, p.rounds_completed));
+}
+
+std::string fill(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+    return lesson::fill_placeholders(text, std::span(values.begin(), values.size()));
+}
+
+// Sentences joined by single spaces (appended piece by piece: GCC 12 warns falsely about `" " + string`).
+class Words {
+public:
+    Words& add(std::string_view part) {
+        if (part.empty()) return *this;
+        if (!text_.empty()) text_ += ' ';
+        text_.append(part);
+        return *this;
+    }
+    std::string take() { return std::move(text_); }
+
+private:
+    std::string text_;
+};
+
+// What a screen reader hears after a check (s.announce): the verdict, what the chosen options' feedback
+// says, how many right answers were missed, the score and, at the end, the quiz's result. The same words
+// the panel shows, in the learner's language.
+std::string quiz_check_words(AppState& s, int q, const lesson::CheckOutcome& out) {
+    LessonState& L = s.lesson;
+    const lesson::QuizSession& quiz = *L.quiz;
+    const bool right = quiz.is_correct(q);
+    Words words;
+    words.add(right ? "✓" : "✗");
+    words.add(std::string(lesson_text(s, right ? "label_correct" : "label_wrong")).append("."));
+    if (const Content* c = content_in(L, s.lang)) {
+        if (const lesson::QuizQuestion* question = c->find_question(quiz.question_id(q))) {
+            for (int o = 0; o < static_cast<int>(question->options.size()); ++o)
+                if (quiz.is_selected(q, o)) words.add(question->options[static_cast<std::size_t>(o)].feedback);
+        }
+    }
+    if (!right && quiz.missed_count(q) > 0) words.add(fill(tr(s.lang, "lesson.quiz_missed"), {{"n", std::to_string(quiz.missed_count(q))}}));
+    const std::string raw = std::to_string(quiz.score_raw()), max = std::to_string(quiz.score_max());
+    words.add(std::string(lesson_text(s, "label_score")).append(": ").append(raw).append(" / ").append(max).append("."));
+    if (out.completed) {
+        words.add(fill(lesson_text(s, "quiz_complete"), {{"score", raw}, {"max", max}}));
+        words.add(lesson_text(s, out.completed->success ? "quiz_passed" : "quiz_not_passed"));
+    }
+    return words.take();
+}
+
+// After a guess in the matching game: the pair and the count, or "not a pair" and the mistakes, or the round's result.
+std::string match_tap_words(AppState& s, const lesson::TapOutcome& out, int card) {
+    LessonState& L = s.lesson;
+    const lesson::MatchingGame& game = *L.matching;
+    Words words;
+    if (out.completed) {
+        const lesson::MatchingCompleted& c = *out.completed;
+        const std::string max = std::to_string(c.max), score = std::to_string(c.score), mistakes = std::to_string(c.mistakes);
+        const std::string time = lesson_duration_text(s, c.duration_s);
+        return words.add("✓").add(fill(lesson_text(s, "matching_complete"), {{"max", max}, {"time", time}, {"score", score}, {"mistakes", mistakes}})).take();
+    }
+    if (out.result == lesson::TapResult::wrong) {
+        words.add("✗").add(lesson_text(s, "matching_wrong"));
+    } else {
+        words.add("✓").add(lesson_text(s, "matching_right"));
+        if (const Content* c = content_in(L, s.lang))
+            if (const lesson::Concept* pair_concept = c->find_concept(game.pair_id(game.card(card).pair)))
+                words.add(pair_concept->term + ": " + pair_concept->definition);
+    }
+    words.add(std::string(lesson_text(s, "label_matched")).append(" ").append(std::to_string(game.matched_pairs())).append("/").append(std::to_string(game.pair_count())).append(","));
+    words.add(std::string(lesson_text(s, "label_mistakes")).append(" ").append(std::to_string(game.mistakes())).append("."));
+    return words.take();
 }
 
 void load_saved_progress(AppState& s, LessonState& L, const Content& reference) {
@@ -237,7 +309,9 @@ lesson::CheckOutcome lesson_quiz_check(AppState& s, int question) {
     if (!L.quiz) return {};
     lesson::CheckOutcome out = L.quiz->check(question, s.time_s);
     L.quiz_needs_selection = out.status == lesson::CheckStatus::nothing_selected;
+    if (L.quiz_needs_selection) s.announce(lesson_text(s, "quiz_select_first"));
     if (out.status != lesson::CheckStatus::checked) return out;
+    s.announce(quiz_check_words(s, question, out));
 
     lesson::record_quiz(L.progress, *L.quiz);
     save_lesson_progress(s);
@@ -297,6 +371,7 @@ lesson::TapOutcome lesson_match_tap(AppState& s, int card) {
     LessonState& L = ensure_lesson(s);
     if (!L.matching) return {};
     lesson::TapOutcome out = L.matching->tap(card, s.time_s);
+    if (out.result == lesson::TapResult::matched || out.result == lesson::TapResult::wrong) s.announce(match_tap_words(s, out, card));
     if (out.result != lesson::TapResult::matched) return out;
     lesson::record_matched_pairs(L.progress, *L.matching);
     if (out.completed) {

@@ -119,8 +119,9 @@ EMSCRIPTEN_KEEPALIVE const char* knobs_a11y_json() {
     g_a11y_json = knobs::a11y_json(g_runner.state);
     return g_a11y_json.c_str();
 }
+// Returns the activation's number (a capture whose "settled" reaches it shows its effect), 0 if refused.
 EMSCRIPTEN_KEEPALIVE int knobs_a11y_activate(unsigned int id, int for_input) {
-    return knobs::a11y_activate(g_runner.state, id, for_input != 0) ? 1 : 0;
+    return static_cast<int>(knobs::a11y_activate(g_runner.state, id, for_input != 0));
 }
 }
 

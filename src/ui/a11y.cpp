@@ -124,9 +124,62 @@ public:
         settle_pending(now);
         emit_text(consumed_, now);
         consumed_ = now;
+        while (!open_.empty()) end_group();  // a panel that forgot an end must not swallow the rest
+    }
+
+    // Structure: everything logged so far belongs before the group's start.
+    void begin_group(const char* kind, const std::string& label, int take_lines, const std::string& key) {
+        flush();
+        stop_taking();
+        A11yNode n;
+        n.role = "group";
+        n.kind = kind;
+        n.label = label;
+        n.key = key.empty() ? std::to_string(ImGui::GetID(kind)) : key;
+        n.region = current_region(g_);
+        out_.push_back(std::move(n));
+        const bool table = std::string_view(kind) == "table" || (!open_.empty() && open_.back().table);
+        open_.push_back({static_cast<int>(out_.size()) - 1, take_lines, table});
+    }
+
+    void end_group() {
+        if (open_.empty()) return;
+        flush();
+        A11yNode n;
+        n.role = "end";
+        n.kind = out_[static_cast<size_t>(open_.back().node)].kind;
+        n.region = out_[static_cast<size_t>(open_.back().node)].region;
+        out_.push_back(std::move(n));
+        open_.pop_back();
+    }
+
+    // The kind of the innermost open group ("" for none).
+    std::string innermost() const { return open_.empty() ? "" : out_[static_cast<size_t>(open_.back().node)].kind; }
+
+    void set_header(const char* header) {
+        if (!open_.empty()) out_[static_cast<size_t>(open_.back().node)].header = header ? header : "";
     }
 
 private:
+    struct Open {
+        int node = -1;     // the group's node in out_
+        int take = 0;      // text lines still to take as its label or description (-1: all)
+        bool table = false;  // inside a table, whose cells ImGui logs with "|" marks
+    };
+
+    void flush() {
+        resume_log();
+        const int now = log_size();
+        settle_pending(now);
+        emit_text(consumed_, now);
+        consumed_ = now;
+    }
+
+    // A control or a nested group ends what the innermost group takes as its label.
+    void stop_taking() {
+        if (!open_.empty()) open_.back().take = 0;
+    }
+
     struct Pending {
         ImGuiID id = 0;
         int log_start = 0;
@@ -188,6 +241,7 @@ private:
                 n.rect = pending_.rect;
                 n.disabled = pending_.disabled;
                 n.region = pending_.region;
+                stop_taking();
                 out_.push_back(std::move(n));
                 consumed_ = pending_.log_start + static_cast<int>(line_end);
             }
@@ -227,6 +281,7 @@ private:
             n.role = "button";
         }
         if (n.label.empty()) return -1;
+        stop_taking();
         out_.push_back(std::move(n));
         return static_cast<int>(out_.size()) - 1;
     }
@@ -241,6 +296,19 @@ private:
             size_t end = text.find('\n', start);
             if (end == std::string_view::npos) end = text.size();
             std::string line = trim(text.substr(start, end - start));
+            // ImGui marks every table cell with a "|" in its log; the mirror has real cells instead.
+            if (!open_.empty() && open_.back().table) {
+                const size_t a = line.find_first_not_of("| "), b = line.find_last_not_of("| ");
+                line = a == std::string::npos ? std::string() : line.substr(a, b - a + 1);
+            }
+            if (!line.empty() && !open_.empty() && open_.back().take != 0) {
+                A11yNode& group = out_[static_cast<size_t>(open_.back().node)];
+                if (group.label.empty()) group.label = line;
+                else group.description += (group.description.empty() ? "" : " ") + line;
+                if (open_.back().take > 0) --open_.back().take;
+                start = end + 1;
+                continue;
+            }
             // ImGui::SeparatorText logs its title as "--- title": a section heading. A plain Separator
             // logs a row of dashes, which says nothing.
             const bool heading = line.rfind("---", 0) == 0;
@@ -265,17 +333,25 @@ private:
     int announced_node_ = -1;
     std::string text_region_;  // the region text logged since the last hook belongs to
     std::string log_;          // every line logged this frame
+    std::vector<Open> open_;   // groups begun and not yet ended, innermost last
     void (*saved_set_clipboard_)(void*, const char*) = nullptr;
     void* saved_clipboard_data_ = nullptr;
 };
 
 A11yCapture::A11yCapture(AppState& s) : s_(s) {
     ImGuiContext* g = ImGui::GetCurrentContext();
-    const bool capture = s.a11y.capture_requested;
-    s.a11y.capture_requested = false;
+    A11yMirror& m = s.a11y;
+    // The panels drew an applied activation's effect last frame: capture what they show now.
+    if (m.settled_seq != m.applied_seq && s.frame >= m.settle_frame) {
+        m.settled_seq = m.applied_seq;
+        m.capture_requested = true;
+    }
+    const bool capture = m.capture_requested;
+    m.capture_requested = false;
     a11y_apply_activation(s);
     if (!capture || !g || g->LogEnabled || g->TestEngine) return;
-    s.a11y.nodes.clear();
+    m.nodes.clear();
+    m.captured_settled = m.settled_seq;
     listener_ = new Listener(*g, s.dpr > 0 ? s.dpr : 1.0f, s.a11y.nodes);
     g->TestEngine = listener_;
     g->TestEngineHookItems = true;
@@ -303,51 +379,136 @@ void a11y_note(const std::string& text) {
 }
 
 void a11y_describe_last_item(AppState& s, const char* role, bool checked) {
+    A11yItem item;
+    item.role = role;
+    item.checked = checked;
+    a11y_describe_last_item(s, item);
+}
+
+void a11y_describe_last_item(AppState& s, const A11yItem& item) {
     if (!a11y_capturing() || s.a11y.nodes.empty()) return;
     A11yNode& n = s.a11y.nodes.back();
-    if (n.id != ImGui::GetItemID()) return;  // unlabelled, so not in the mirror
-    n.role = role;
-    n.checked = checked;
+    if (n.id == 0 || n.id != ImGui::GetItemID()) return;  // unlabelled, so not in the mirror
+    n.role = item.role;
+    n.checked = item.checked;
+    n.expanded = item.expanded;
+    n.disabled = n.disabled || item.disabled;
+    n.matched = item.matched;
+    n.level = item.level;
+    if (!item.label.empty()) n.label = item.label;
+    n.description = item.description;
+    n.set = item.set;
+}
+
+namespace {
+A11yCapture::Listener* listening() {
+    return a11y_capturing() ? static_cast<A11yCapture::Listener*>(static_cast<ItemSink*>(ImGui::GetCurrentContext()->TestEngine)) : nullptr;
+}
+}  // namespace
+
+void a11y_begin(const char* kind, const std::string& label, int take_lines, const std::string& key) {
+    if (auto* l = listening()) l->begin_group(kind, label, take_lines, key);
+}
+
+void a11y_end() {
+    if (auto* l = listening()) l->end_group();
+}
+
+void a11y_table_row() {
+    auto* l = listening();
+    if (!l) return;
+    a11y_table_end_row();
+    l->begin_group("row", "", 0, "");
+}
+
+void a11y_table_cell(const char* header) {
+    auto* l = listening();
+    if (!l) return;
+    if (l->innermost() == "cell") l->end_group();
+    l->begin_group("cell", "", 0, "");
+    l->set_header(header);
+}
+
+void a11y_table_end_row() {
+    auto* l = listening();
+    if (!l) return;
+    if (l->innermost() == "cell") l->end_group();
+    if (l->innermost() == "row") l->end_group();
 }
 
 void a11y_apply_activation(AppState& s) {
-    if (!s.a11y.activate_id || !ImGui::GetCurrentContext()) return;
-    ImGui::ActivateItemByID(s.a11y.activate_id);
-    if (s.a11y.activate_for_input) ImGui::GetCurrentContext()->NavNextActivateFlags = ImGuiActivateFlags_PreferInput;
-    s.a11y.activate_id = 0;
-    s.a11y.activate_for_input = false;
+    A11yMirror& m = s.a11y;
+    if (m.activations.empty() || !ImGui::GetCurrentContext()) return;
+    const auto [id, for_input] = m.activations.front();
+    m.activations.erase(m.activations.begin());
+    ImGui::ActivateItemByID(id);
+    if (for_input) ImGui::GetCurrentContext()->NavNextActivateFlags = ImGuiActivateFlags_PreferInput;
+    ++m.applied_seq;
+    m.settle_frame = s.frame + 2;
     // ImGui acts on the activation next frame, when the item comes again; an item scrolled out of view
     // would be clipped before it could, unless that frame is a capture (logging turns clipping off).
-    s.a11y.capture_requested = true;
+    m.capture_requested = true;
 }
 
-bool a11y_activate(AppState& s, uint32_t id, bool for_input) {
+uint32_t a11y_activate(AppState& s, uint32_t id, bool for_input) {
     for (const A11yNode& n : s.a11y.nodes) {
         if (n.id != id || n.id == 0) continue;
-        if (n.disabled) return false;
-        s.a11y.activate_id = id;
-        s.a11y.activate_for_input = for_input;
-        return true;
+        if (n.disabled) return 0;
+        s.a11y.activations.emplace_back(id, for_input);
+        return ++s.a11y.requested_seq;
     }
-    return false;
+    return 0;
 }
 
 std::string a11y_json(const AppState& s) {
     using nlohmann::json;
-    json nodes = json::array();
+    // Groups nest: a stack of the arrays being filled, the outermost (the capture's "nodes") first.
+    std::vector<json> stack(1, json::array());
     for (const A11yNode& n : s.a11y.nodes) {
+        if (n.role == "end") {
+            if (stack.size() < 2) continue;  // an end without its begin
+            json children = std::move(stack.back());
+            stack.pop_back();
+            stack.back().back()["children"] = std::move(children);
+            continue;
+        }
         json j = {{"role", n.role}, {"label", n.label}, {"region", n.region}};
         if (n.id != 0) {
             j["id"] = n.id;
             j["rect"] = {n.rect.x, n.rect.y, n.rect.w, n.rect.h};
         }
         if (!n.value.empty() || n.role == "input" || n.role == "combo") j["value"] = n.value;
-        if (n.role == "checkbox" || n.role == "radio" || n.role == "tab") j["checked"] = n.checked;
+        if (n.role == "checkbox" || n.role == "radio" || n.role == "tab" || n.role == "page") j["checked"] = n.checked;
+        if (n.role == "toggle") j["pressed"] = n.checked;
         if (n.role == "disclosure") j["expanded"] = n.expanded;
         if (n.disabled) j["disabled"] = true;
-        nodes.push_back(std::move(j));
+        if (n.matched) j["matched"] = true;
+        if (n.level > 0) j["level"] = n.level;
+        if (!n.description.empty()) j["description"] = n.description;
+        if (!n.set.empty()) j["set"] = n.set;
+        if (n.role == "group") {
+            j["kind"] = n.kind;
+            j["key"] = n.key;
+            if (!n.header.empty()) j["header"] = n.header;
+            j["children"] = json::array();
+            stack.back().push_back(std::move(j));
+            stack.push_back(json::array());
+            continue;
+        }
+        stack.back().push_back(std::move(j));
     }
-    return json{{"frame", s.a11y.captured_frame}, {"lang", s.lang}, {"nodes", std::move(nodes)}}
+    while (stack.size() > 1) {  // begins without their end
+        json children = std::move(stack.back());
+        stack.pop_back();
+        stack.back().back()["children"] = std::move(children);
+    }
+    json said = json::array();
+    for (const A11yAnnouncement& a : s.a11y.announcements) said.push_back({{"seq", a.seq}, {"text", a.text}});
+    return json{{"frame", s.a11y.captured_frame},
+                {"lang", s.lang},
+                {"settled", s.a11y.captured_settled},
+                {"nodes", std::move(stack.front())},
+                {"announcements", std::move(said)}}
         .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

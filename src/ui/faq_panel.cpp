@@ -6,6 +6,7 @@
 
 #include "app/i18n.h"
 #include "app/lesson_state.h"
+#include "ui/a11y.h"
 #include "ui/panels.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
@@ -24,7 +25,16 @@ bool WrappedHeader(AppState& s, const std::string& id, const std::string& text, 
     const float height = std::max(text_size.y + 2 * pad, ImGui::GetFrameHeight());
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImGui::PushID(id.c_str());
-    const bool pressed = ImGui::InvisibleButton("##header", ImVec2(width, height));
+    // Draws nothing itself; its label (before "###") names it in the accessibility mirror, where it is a
+    // heading holding a disclosure button, as in an accordion.
+    const bool pressed = ImGui::InvisibleButton((text + "###header").c_str(), ImVec2(width, height));
+    if (a11y_capturing()) {
+        A11yItem item;
+        item.role = "disclosure";
+        item.expanded = open;
+        item.level = 4;  // under the region (2) and the panel (3)
+        a11y_describe_last_item(s, item);
+    }
     ImGui::PopID();
     const bool hovered = ImGui::IsItemHovered(), focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
 
@@ -49,6 +59,7 @@ void ShowFaq(AppState& s, bool* open) {
     LessonState& L = ensure_lesson(s);
     const lesson::Content* content = lesson_content(s);
     const Palette& pal = palette(s.theme);
+    A11yGroup mirror_panel("panel", "", content ? 1 : 0, "faq");  // a section named by the title
     ImGui::PushStyleColor(ImGuiCol_Text, content ? pal.accent : pal.bad);
     ImGui::TextWrapped("%s", content ? lesson_text(s, "title_faq") : tr(s.lang, "lesson.unavailable"));
     ImGui::PopStyleColor();

@@ -12,6 +12,7 @@
 
 #include "app/i18n.h"
 #include "app/lesson_state.h"
+#include "ui/a11y.h"
 #include "ui/panels.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
@@ -128,6 +129,7 @@ void ShowMatching(AppState& s, bool* open) {
     }
     lesson::MatchingGame& game = *L.matching;
 
+    A11yGroup mirror_panel("panel", "", 1, "matching");  // a section named by the title
     WrappedColoured(pal.accent, lesson_text(s, "title_matching"));
     ImGui::TextWrapped("%s", lesson_text(s, "matching_instructions"));
     TextDim(lesson_text(s, "matching_keyboard_hint"));
@@ -201,6 +203,7 @@ void ShowMatching(AppState& s, bool* open) {
     }
 
     int activated = -1;
+    a11y_begin("cards", "", 0, "match.cards");
     for (int row = 0; row < game.pair_count(); ++row) {
         for (const MatchSide side : {MatchSide::term, MatchSide::definition}) {
             const bool is_term = side == MatchSide::term;
@@ -217,11 +220,29 @@ void ShowMatching(AppState& s, bool* open) {
             ImGui::SetCursorScreenPos(ImVec2(is_term ? top.x : top.x + term_w + gap, y));
             const std::string id = match_card_id(game, index);
             if (Card(s, id, card_text(index), look, is_term ? term_w : def_w, h)) activated = index;
+            if (a11y_capturing()) {
+                // A toggle button: pressed while selected; once matched, disabled and naming its partner.
+                A11yItem item;
+                item.role = "toggle";
+                item.label = card_text(index);
+                item.checked = look.selected;
+                item.matched = look.matched;
+                item.disabled = look.matched;
+                item.set = tr(s.lang, is_term ? "lesson.match_terms" : "lesson.match_definitions");
+                if (look.matched) {
+                    const int partner = game.card_index(is_term ? MatchSide::definition : MatchSide::term, 0);
+                    for (int other = partner; other < partner + game.pair_count(); ++other)
+                        if (game.card(other).pair == card.pair)
+                            item.description = FillText(tr(s.lang, "a11y.matched_with"), {{"other", card_text(other)}});
+                }
+                a11y_describe_last_item(s, item);
+            }
             RecordHit(s, "match.card." + id);
             // Keyboard focus (ImGui's navigation) mirrors into the game's own focus, which the page API reports.
             if (ImGui::IsItemFocused()) game.set_focus(index);
         }
     }
+    a11y_end();
     ImGui::SetCursorScreenPos(ImVec2(top.x, row_top.back()));
     ImGui::Dummy(ImVec2(avail, 0));
     // Applied after drawing so every card of this frame was drawn from the same state.

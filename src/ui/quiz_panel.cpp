@@ -26,7 +26,7 @@ using lesson::QuestionKind;
 
 // One answer option: a radio circle or a check box, the wrapped option text and, once there is
 // something to say, the option's feedback under it. Returns true when activated.
-bool Choice(AppState& s, const std::string& id, const std::string& text, QuestionKind kind, bool selected,
+bool Choice(AppState& s, const std::string& id, const std::string& text, QuestionKind kind, bool selected, bool locked,
             OptionFeedback fb, const std::string& feedback_line, float width) {
     const Palette& pal = palette(s.theme);
     const float pad = Px(s, 8), thin = std::max(1.0f, Px(s, 1)), thick = std::max(2.0f, Px(s, 3));
@@ -40,7 +40,13 @@ bool Choice(AppState& s, const std::string& id, const std::string& text, Questio
     // The button draws nothing; its label (before "###") is what the accessibility mirror reads out.
     const std::string label = text + (feedback_line.empty() ? "" : " " + feedback_line) + "###option";
     const bool pressed = ImGui::InvisibleButton(label.c_str(), ImVec2(width, height));
-    a11y_describe_last_item(s, kind == QuestionKind::single ? "radio" : "checkbox", selected);
+    if (a11y_capturing()) {
+        A11yItem item;
+        item.role = kind == QuestionKind::single ? "radio" : "checkbox";
+        item.checked = selected;
+        item.disabled = locked;  // a checked question keeps its answer until "retry the wrong ones"
+        a11y_describe_last_item(s, item);
+    }
     ImGui::PopID();
     const bool hovered = ImGui::IsItemHovered(), focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
 
@@ -111,6 +117,15 @@ void QuestionStrip(AppState& s, const lesson::QuizSession& quiz) {
         }
         ImGui::PushID(q);
         if (ImGui::Button(label.c_str())) lesson_quiz_go_to(s, q);
+        if (a11y_capturing()) {  // "Question 3 of 16: ✓ Correct" rather than "3 ✓"
+            A11yItem item;
+            item.label = FillText(lesson_text(s, "quiz_question_counter"), {{"n", std::to_string(q + 1)}, {"total", std::to_string(quiz.question_count())}});
+            if (quiz.is_checked(q))
+                item.label += std::string(quiz.is_correct(q) ? ": ✓ " : ": ✗ ") + lesson_text(s, quiz.is_correct(q) ? "label_correct" : "label_wrong");
+            item.checked = current;
+            item.role = "page";
+            a11y_describe_last_item(s, item);
+        }
         ImGui::PopID();
         if (current) ImGui::PopStyleColor(2);
         RecordHit(s, "quiz.goto." + quiz.question_id(q));
@@ -154,12 +169,16 @@ void ShowQuiz(AppState& s, bool* open) {
         return;
     }
 
+    // The mirror gets a section named by the title, the options as a radio or checkbox group.
+    A11yGroup mirror_panel("panel", "", 1, "quiz");
     WrappedColoured(pal.accent, lesson_text(s, "title_quiz"));
     QuestionStrip(s, quiz);
     ImGui::Spacing();
     const std::string n = std::to_string(q + 1), total = std::to_string(quiz.question_count());
     TextDim(FillText(lesson_text(s, "quiz_question_counter"), {{"n", n}, {"total", total}}).c_str());
     ImGui::PushID(question->id.c_str());
+    // The prompt is the group's legend and the hint its description.
+    a11y_begin(question->kind == QuestionKind::single ? "radiogroup" : "checkboxgroup", "", 2, "quiz." + question->id);
     ImGui::TextWrapped("%s", question->prompt.c_str());
     RecordHit(s, "quiz.prompt");
     TextDim(lesson_text(s, question->kind == QuestionKind::single ? "quiz_single_hint" : "quiz_multiple_hint"));
@@ -173,11 +192,12 @@ void ShowQuiz(AppState& s, bool* open) {
         if (o < 0 || o >= static_cast<int>(question->options.size())) continue;
         const lesson::QuizOption& option = question->options[static_cast<std::size_t>(o)];
         const OptionFeedback fb = quiz.feedback(q, o);
-        if (Choice(s, option.id, option.text, question->kind, quiz.is_selected(q, o), fb, checked ? feedback_line(s, fb, shown, option) : "",
-                   width))
+        if (Choice(s, option.id, option.text, question->kind, quiz.is_selected(q, o), checked, fb,
+                   checked ? feedback_line(s, fb, shown, option) : "", width))
             picked = o;
         RecordHit(s, "quiz.option." + option.id);
     }
+    a11y_end();
     if (picked >= 0 && !checked) lesson_quiz_select(s, q, picked);
 
     ImGui::BeginDisabled(checked);

@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "app/i18n.h"
 #include "app/lesson_state.h"
+#include "ui/a11y.h"
 #include "ui/chart.h"
 #include "ui/panels.h"
 #include "ui/style.h"
@@ -131,48 +132,64 @@ void WideLayout(AppState& s, const lesson::Comparison& cmp) {
     const auto& L = s.lang;
     const int cols = 1 + static_cast<int>(cmp.columns.size());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+    // The mirror gets real tables: a header row of column headers, and each row headed by its aspect.
     auto setup = [&] {
         ImGui::TableSetupColumn("##aspect", ImGuiTableColumnFlags_WidthStretch, 0.8f);
         for (const auto& c : cmp.columns) ImGui::TableSetupColumn(("##" + c.id).c_str(), ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+        a11y_table_row();
         ImGui::TableNextColumn();
+        a11y_table_cell("col");
         HeaderCell(cmp.aspect_header.c_str());
         for (const auto& c : cmp.columns) {
             ImGui::TableNextColumn();
+            a11y_table_cell("col");
             HeaderCell(c.title.c_str());
         }
     };
+    a11y_begin("table", "", 0, "table.content");  // named by the panel's title
     if (ImGui::BeginTable("##comparison", cols, flags)) {
         setup();
         for (const auto& row : cmp.rows) {
             ImGui::TableNextRow();
+            a11y_table_row();
             ImGui::TableNextColumn();
+            a11y_table_cell("row");
             ImGui::TextWrapped("%s", row.aspect.c_str());
             for (const auto& cell : row.cells) {
                 ImGui::TableNextColumn();
+                a11y_table_cell();
                 ImGui::TextWrapped("%s", cell.c_str());
             }
         }
+        a11y_table_end_row();
         ImGui::EndTable();
     }
+    a11y_end();
     RecordHit(s, "table.content");
 
     ImGui::Spacing();
+    a11y_begin("table", "", -1, "table.measured");  // its caption: the title and the help under it
     WrappedColoured(palette(s.theme).accent, tr(L, "lesson.table_measured"));
     TextDim(tr(L, "lesson.table_measured_help"));
     if (ImGui::BeginTable("##measured", cols, flags)) {
         setup();
         for (int m = 0; m < static_cast<int>(Measure::count); ++m) {
             ImGui::TableNextRow();
+            a11y_table_row();
             ImGui::TableNextColumn();
+            a11y_table_cell("row");
             ImGui::TextWrapped("%s", tr(L, kMeasureKeys[m]));
             for (const auto& c : cmp.columns) {
                 ImGui::TableNextColumn();
+                a11y_table_cell();
                 MeasuredCell(s, static_cast<Measure>(m), c.id);
             }
         }
+        a11y_table_end_row();
         ImGui::EndTable();
     }
+    a11y_end();
     RecordHit(s, "table.measured");
 }
 
@@ -184,30 +201,41 @@ void NarrowLayout(AppState& s, const lesson::Comparison& cmp) {
         const auto& col = cmp.columns[ci];
         ImGui::PushID(col.id.c_str());
         ImGui::Spacing();
+        a11y_begin("table", "", 1, "table.phase." + col.id);  // captioned by the phase's title
         WrappedColoured(pal.accent, col.title.c_str());
         if (ImGui::BeginTable("##phase", 2, flags)) {
             ImGui::TableSetupColumn("##aspect", ImGuiTableColumnFlags_WidthStretch, 0.8f);
             ImGui::TableSetupColumn("##value", ImGuiTableColumnFlags_WidthStretch, 1.2f);
             for (const auto& row : cmp.rows) {
                 ImGui::TableNextRow();
+                a11y_table_row();
                 ImGui::TableNextColumn();
+                a11y_table_cell("row");
                 ImGui::TextWrapped("%s", row.aspect.c_str());
                 ImGui::TableNextColumn();
+                a11y_table_cell();
                 ImGui::TextWrapped("%s", row.cells[ci].c_str());
             }
             ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+            a11y_table_row();
             ImGui::TableNextColumn();
+            a11y_table_cell("col");  // one header for the measured rows under it; the empty cell beside it is not one
             HeaderCell(tr(L, "lesson.table_measured"));
             ImGui::TableNextColumn();
             for (int m = 0; m < static_cast<int>(Measure::count); ++m) {
                 ImGui::TableNextRow();
+                a11y_table_row();
                 ImGui::TableNextColumn();
+                a11y_table_cell("row");
                 ImGui::TextWrapped("%s", tr(L, kMeasureKeys[m]));
                 ImGui::TableNextColumn();
+                a11y_table_cell();
                 MeasuredCell(s, static_cast<Measure>(m), col.id);
             }
+            a11y_table_end_row();
             ImGui::EndTable();
         }
+        a11y_end();
         ImGui::PopID();
     }
     RecordHit(s, "table.measured");
@@ -228,6 +256,7 @@ void ShowComparisonTable(AppState& s, bool* open) {
         return;
     }
     const lesson::Comparison& cmp = content->comparison;
+    A11yGroup mirror_panel("panel", "", 1, "table");  // a section named by the title
     WrappedColoured(pal.accent, cmp.title.c_str());
     ImGui::Spacing();
     // Four columns need about 120 CSS px each to keep words whole; below that, one table per phase.
