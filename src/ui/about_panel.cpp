@@ -8,6 +8,7 @@
 #include "app/i18n.h"
 #include "app/presets.h"
 #include "ui/panels.h"
+#include "ui/shortcuts.h"
 #include "ui/widgets.h"
 
 namespace knobs {
@@ -99,9 +100,10 @@ void ShowAbout(AppState& s, bool* open) {
     }
     ImGui::Spacing();
     ImGui::SeparatorText(tr(L, "about.keys_title"));
-    for (const char* key : {"about.keys_1", "about.keys_2", "about.keys_3"}) {
+    // From the table the key handling uses (src/ui/shortcuts.cpp), so the list is always the real one.
+    for (const Shortcut& k : shortcuts()) {
         ImGui::Bullet();
-        ImGui::TextWrapped("%s", tr(L, key));
+        ImGui::TextWrapped("%s", shortcut_help_line(s, k).c_str());
     }
     ImGui::Spacing();
     // Presets and sharing live here too, so phones (whose top bar has no room for them) have them.

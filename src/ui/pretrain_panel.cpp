@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "ui/chart.h"
 #include "ui/panels.h"
+#include "ui/shortcuts.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
 
@@ -162,14 +163,10 @@ void Controls(AppState& s) {
     if (ImGui::Button(tr(L, "pretrain.reset"))) lab.reset();
     RecordHit(s, "pretrain.reset");
     ImGui::SameLine();
-    HelpMarker(tr(L, "pretrain.keys_help"));
+    HelpMarker(shortcut_help_text(s, ShortcutScope::pretrain).c_str());
 
-    // Keyboard shortcuts, only when no text field has the keyboard.
-    if (!ImGui::GetIO().WantTextInput && ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) {
-        if (ImGui::IsKeyPressed(ImGuiKey_P, false)) v.running ? lab.pause() : lab.play();
-        if (ImGui::IsKeyPressed(ImGuiKey_N, false)) lab.step_once();
-        if (ImGui::IsKeyPressed(ImGuiKey_R, false) && ImGui::GetIO().KeyShift) lab.reset();
-    }
+    // Keyboard shortcuts (src/ui/shortcuts.cpp), while this panel's column has the focus.
+    if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) HandleShortcuts(s, ShortcutScope::pretrain);
 
     if (!v.error.empty()) ImGui::TextColored(palette(s.theme).bad, "%s", v.error.c_str());
     if (!v.divergence.empty()) {

@@ -9,6 +9,7 @@
 #include "app/url_state.h"
 #include "ui/a11y.h"
 #include "ui/panels.h"
+#include "ui/shortcuts.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
 #include "imgui_internal.h"
@@ -219,6 +220,9 @@ void DrawShell(AppState& s) {
     s.anim.last_time_s = s.time_s;
     // The text cursor's blinking is motion too.
     ImGui::GetIO().ConfigInputTextCursorBlink = !reduced_motion(s);
+    // Before any window: moving the focus to another area must happen before that area's items are
+    // submitted, so ImGui can put the keyboard focus on its first control this frame.
+    HandleShortcuts(s, ShortcutScope::app);
     // Embedded in a course page the top bar goes: the host page is the chrome.
     if (!s.link.embed) ShowTopBar(s);
 

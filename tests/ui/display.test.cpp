@@ -1,9 +1,13 @@
-// Issue 8, visual: the UI scale setting and reduced motion.
+// Issue 8, visual and keyboard: the UI scale setting, reduced motion, and the keyboard shortcuts table
+// (one table handles the keys and writes the Help panel's list).
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/i18n.h"
 #include "catch_amalgamated.hpp"
+#include "imgui_internal.h"
+#include "ui/shortcuts.h"
 #include "ui_harness.h"
 
 using knobs::testing::UiHarness;
@@ -12,6 +16,29 @@ using namespace knobs;
 namespace {
 
 nlohmann::json state(const UiHarness& ui) { return nlohmann::json::parse(state_json(ui.state)); }
+
+// Presses a chord (modifiers held around the key) over two frames, as a backend would.
+void chord(UiHarness& ui, ImGuiKeyChord c) {
+    ImGuiIO& io = ImGui::GetIO();
+    const ImGuiKey key = static_cast<ImGuiKey>(c & ~ImGuiMod_Mask_);
+    if (c & ImGuiMod_Shift) io.AddKeyEvent(ImGuiMod_Shift, true);
+    if (c & ImGuiMod_Ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, true);
+    ui.key(key);
+    if (c & ImGuiMod_Shift) io.AddKeyEvent(ImGuiMod_Shift, false);
+    if (c & ImGuiMod_Ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, false);
+    ui.frame();
+}
+
+// The top-level area (window) that has the keyboard focus, "" when none.
+std::string focused_area() {
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    return g.NavWindow ? g.NavWindow->RootWindow->Name : "";
+}
+
+bool has_text_containing(const AppState& s, const std::string& part) {
+    return std::any_of(s.a11y.nodes.begin(), s.a11y.nodes.end(),
+                       [&](const A11yNode& n) { return n.label.find(part) != std::string::npos; });
+}
 
 // Runs frames until the lab has taken `steps` optimizer steps (a requested step runs in a later update).
 void wait_for_step(UiHarness& ui, int steps) {
@@ -177,4 +204,100 @@ TEST_CASE("[ui] under reduced motion the knobs jump and the lifecycle's flow sta
         CHECK(phase_changes == 10);
         CHECK(ImGui::GetIO().ConfigInputTextCursorBlink);
     }
+}
+
+TEST_CASE("[ui] the Help panel lists every shortcut of the table, in both languages", "[ui][display][keys]") {
+    const std::string lang = GENERATE("en", "pt-BR");
+    UiHarness ui;
+    set_language(ui.state, lang);
+    open_panel(ui.state, PanelId::about);
+    ui.frame();
+    ui.state.a11y.capture_requested = true;
+    ui.frame();
+    REQUIRE_FALSE(ui.state.a11y.nodes.empty());
+    clear_missing_strings();
+    for (const Shortcut& k : shortcuts()) {
+        INFO(k.id << " in " << lang);
+        const std::string keys = shortcut_keys_text(ui.state, k);
+        const std::string what = tr(lang, k.what_key);
+        CHECK_FALSE(keys.empty());
+        CHECK(what != k.what_key);  // a real string, not the key
+        CHECK(has_text_containing(ui.state, keys + ": " + what));
+    }
+    CHECK(missing_strings().empty());
+    // The table names the keys the app, ImGui and the page handle.
+    const auto table = shortcuts();
+    for (const char* id : {"leave", "next_area", "previous_area", "arrows", "activate", "escape", "play_pause", "step", "reset"})
+        CHECK(std::any_of(table.begin(), table.end(), [&](const Shortcut& k) { return std::string(k.id) == id; }));
+}
+
+TEST_CASE("[ui] every shortcut in the table does what the Help panel says", "[ui][display][keys]") {
+    UiHarness ui;
+    ui.frame();
+    const auto table = shortcuts();
+    auto entry = [&](const char* id) -> const Shortcut& {
+        const auto it = std::find_if(table.begin(), table.end(), [&](const Shortcut& k) { return std::string(k.id) == id; });
+        REQUIRE(it != table.end());
+        return *it;
+    };
+
+    // The areas: next goes top bar -> lesson -> lab -> top bar; previous goes back; both chords of each.
+    const Shortcut& next = entry("next_area");
+    const Shortcut& previous = entry("previous_area");
+    chord(ui, next.chord);
+    CHECK(focused_area() == "##topbar");
+    chord(ui, next.chord);
+    CHECK(focused_area() == "##lesson");
+    chord(ui, next.alt_chord);
+    CHECK(focused_area() == "##lab");
+    chord(ui, next.chord);
+    CHECK(focused_area() == "##topbar");
+    chord(ui, previous.chord);
+    CHECK(focused_area() == "##lab");
+    chord(ui, previous.alt_chord);
+    CHECK(focused_area() == "##lesson");
+    chord(ui, next.alt_chord);
+    REQUIRE(focused_area() == "##lab");
+
+    // The pre-training keys, with the lab column focused and the Pre-training panel shown.
+    REQUIRE(ui.state.focused_lab_panel == PanelId::pretrain);
+    const Shortcut& play = entry("play_pause");
+    chord(ui, play.chord);
+    CHECK(ui.state.lab.pretrain().running);
+    chord(ui, play.chord);
+    CHECK_FALSE(ui.state.lab.pretrain().running);
+    const int step = ui.state.lab.pretrain().step;
+    chord(ui, entry("step").chord);
+    wait_for_step(ui, step + 1);
+    chord(ui, ImGuiKey_R);  // without Shift, R does nothing
+    CHECK(ui.state.lab.pretrain().step == step + 1);
+    chord(ui, entry("reset").chord);
+    CHECK(ui.state.lab.pretrain().step == 0);
+    chord(ui, ImGuiMod_Ctrl | ImGuiKey_P);  // other modifiers do nothing (Ctrl+P prints in a browser)
+    CHECK_FALSE(ui.state.lab.pretrain().running);
+
+    // ImGui's navigation keys: the arrows move the focus, Space opens the top bar's presets, Escape closes them.
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    const ImGuiID in_lab = g.NavId;
+    ui.key(ImGuiKey_DownArrow);
+    ui.frame();
+    CHECK(g.NavId != in_lab);
+    chord(ui, previous.chord);
+    chord(ui, previous.chord);
+    REQUIRE(focused_area() == "##topbar");
+    REQUIRE(g.NavId == ImGui::FindWindowByName("##topbar")->GetID("Presets"));
+    ui.key(ImGuiKey_Space);
+    ui.frame();
+    CHECK(g.OpenPopupStack.Size == 1);
+    ui.key(ImGuiKey_Escape);
+    ui.frame();
+    CHECK(g.OpenPopupStack.Size == 0);
+    ui.key(ImGuiKey_RightArrow);
+    ui.key(ImGuiKey_Enter);  // "Copy link"
+    ui.frame();
+    CHECK(g.NavId == ImGui::FindWindowByName("##topbar")->GetID("Copy link"));
+
+    // The keys do nothing while a text field has the keyboard.
+    ImGui::GetIO().WantTextInput = true;
+    HandleShortcuts(ui.state, ShortcutScope::app);
 }
