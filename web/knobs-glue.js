@@ -2023,6 +2023,7 @@
             followLink(snapshot);
             fetchLinkedFiles(snapshot);
             trackTraining(snapshot);
+            saveDisplaySettings(snapshot);
             if (embed.host) reportHeight(snapshot);
           }
         } catch (error) {
@@ -2287,6 +2288,8 @@
     callExport('knobs_set_visible', [document.visibilityState === 'hidden' ? 0 : 1]);
     if (contextState.lost) callExport('knobs_context_lost', []);
     watchPointerKind();
+    watchReducedMotion();
+    restoreDisplaySettings();
     startLinks();
     announceToHost();
     openShippedModel();
@@ -2306,6 +2309,53 @@
     };
     tell();
     coarse.addEventListener('change', tell);
+  }
+
+  // prefers-reduced-motion: the app stops its animations (knobs turning, the lifecycle's flow) while the
+  // system asks for less motion, unless the learner chose otherwise in the Help panel.
+  function watchReducedMotion() {
+    if (typeof window.matchMedia !== 'function') return;
+    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)');
+    const tell = () => {
+      const reply = api.command('set_system_motion', { reduce: reduce.matches });
+      if (!reply.ok) console.warn('[knobs] set_system_motion:', reply.error);
+    };
+    tell();
+    reduce.addEventListener('change', tell);
+  }
+
+  // ---- display settings in localStorage: the UI scale and the motion choice ---------------------------
+  // They belong to the learner and this browser, not to a link: a shared link never changes the size of
+  // someone else's text. The glue restores them at start and saves them whenever the state shows a change.
+
+  const DISPLAY_KEY = 'knobs.display.v1';
+  const display = { saved: null };
+
+  function restoreDisplaySettings() {
+    let stored = null;
+    try {
+      stored = JSON.parse(window.localStorage.getItem(DISPLAY_KEY) || 'null');
+    } catch (error) {
+      console.warn(`[knobs] could not read the display settings (${describeCause(error)}); using the defaults`);
+    }
+    if (stored && typeof stored === 'object') {
+      if (typeof stored.ui_scale === 'number') api.command('set_ui_scale', { scale: stored.ui_scale });
+      if (typeof stored.motion === 'string') api.command('set_motion', { motion: stored.motion });
+    }
+    const snapshot = safeState();
+    if (snapshot) display.saved = JSON.stringify({ ui_scale: snapshot.ui_scale, motion: snapshot.motion.setting });
+  }
+
+  function saveDisplaySettings(snapshot) {
+    if (typeof snapshot.ui_scale !== 'number' || !snapshot.motion) return;
+    const text = JSON.stringify({ ui_scale: snapshot.ui_scale, motion: snapshot.motion.setting });
+    if (text === display.saved) return;
+    display.saved = text;
+    try {
+      window.localStorage.setItem(DISPLAY_KEY, text);
+    } catch (error) {
+      console.warn(`[knobs] could not save the display settings (${describeCause(error)})`);
+    }
   }
 
   // A WebAssembly trap inside the main loop is rethrown by Emscripten as an uncaught error and stops

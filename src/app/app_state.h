@@ -20,7 +20,6 @@ enum class Layout { two_column, tabs };
 // Motion: follow the system's prefers-reduced-motion (what the page reports), or the learner's own choice.
 enum class MotionSetting { system, reduce, full };
 
-
 // Every panel the shell can show. The order is the order of the tabs.
 enum class PanelId : int {
     // the lesson
