@@ -1,6 +1,7 @@
 // Fine-tune: start from a trained model and specialise it on domain text, either every weight (full) or
 // small LoRA adapters beside a frozen base, whose checksum stays untouched.
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "app/i18n.h"
@@ -40,7 +41,8 @@ void ShowFinetune(AppState& s, bool* open) {
     ImGui::SeparatorText(tr(L, "finetune.method"));
     if (ImGui::RadioButton(tr(L, "finetune.full"), !u.ft_lora)) u.ft_lora = false;
     RecordHit(s, "finetune.full");
-    SameLineIfFits(RadioButtonWidth("LoRA"));
+    // LoRA and its help marker stay together, on this line or the next.
+    SameLineIfFits(RadioButtonWidth("LoRA") + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("(?)").x);
     if (ImGui::RadioButton("LoRA", u.ft_lora)) u.ft_lora = true;
     RecordHit(s, "finetune.lora");
     ImGui::SameLine();
@@ -59,8 +61,11 @@ void ShowFinetune(AppState& s, bool* open) {
         const size_t total = lab.param_count(u.ft_base);
         const size_t adapters = u.ft_lora ? lab.lora_count(u.ft_base, u.ft_rank) : 0;
         const size_t trainable = u.ft_lora ? adapters : total;
-        ImGui::Text("%s %s / %s (%.2f%%)", tr(L, "finetune.trainable"), format_value(static_cast<double>(trainable)).c_str(),
-                    format_value(static_cast<double>(total + adapters)).c_str(), 100.0 * trainable / (total + adapters));
+        char line[160];
+        std::snprintf(line, sizeof line, "%s %s / %s (%.2f%%)", tr(L, "finetune.trainable"),
+                      format_value(static_cast<double>(trainable)).c_str(),
+                      format_value(static_cast<double>(total + adapters)).c_str(), 100.0 * trainable / (total + adapters));
+        ImGui::TextWrapped("%s", line);
     }
 
     ImGui::BeginDisabled(!lab.has_model(u.ft_base));
@@ -110,8 +115,10 @@ void ShowFinetune(AppState& s, bool* open) {
     HelpMarker(tr(L, "finetune.forgetting_help"));
     if (!f.preparing) ImGui::Text("%s %.3f", tr(L, "finetune.before_tuning"), f.forgetting_before);
     if (f.forgetting_after > 0) {
-        ImGui::SameLine(0, Px(s, 20));
-        ImGui::Text("%s %.3f (%+.3f)", tr(L, "finetune.after_tuning"), f.forgetting_after, f.forgetting_after - f.forgetting_before);
+        char after[96];
+        std::snprintf(after, sizeof after, "%s %.3f (%+.3f)", tr(L, "finetune.after_tuning"), f.forgetting_after,
+                      f.forgetting_after - f.forgetting_before);
+        FlowText(after, Px(s, 20));
     }
     if (!f.tuned_output.empty()) {
         ImGui::SeparatorText(tr(L, "finetune.side_by_side"));

@@ -1,6 +1,7 @@
 // The lab's main interactions, driven through the real panels (clicks on recorded hit rects) or the
 // lab's commands, with the real engine underneath.
 #include <cmath>
+#include <tuple>
 
 #include "catch_amalgamated.hpp"
 #include "app/url_state.h"
@@ -280,10 +281,14 @@ TEST_CASE("[lab] fine-tuning builds its domain corpus over frames too", "[lab]")
     CHECK(f.forgetting_before > 0);
 }
 
-TEST_CASE("[lab] at phone width nothing in a lab panel runs past the panel's right edge", "[lab]") {
+TEST_CASE("[lab] on a phone and at 200% text size nothing in a lab panel runs past the panel's right edge", "[lab]") {
     const std::string lang = GENERATE("en", "pt-BR");
-    UiHarness ui(390.0f, 844.0f, 3.0f);
+    // A phone at 100%, and a laptop screen at the largest text size (the panels are as narrow, in letters).
+    const auto [css_w, css_h, dpr, scale] =
+        GENERATE(std::tuple{390.0f, 844.0f, 3.0f, 1.0f}, std::tuple{1280.0f, 800.0f, 1.0f, 2.0f});
+    UiHarness ui(css_w, css_h, dpr);
     set_language(ui.state, lang);
+    set_ui_scale(ui.state, scale);
     small_model(ui);
     ui.state.lab.step_once();
     REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 1; }));  // the status line has every readout
@@ -299,7 +304,7 @@ TEST_CASE("[lab] at phone width nothing in a lab panel runs past the panel's rig
             const std::string_view name(w->Name);
             const std::string_view last = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
             if (!w->WasActive || w->Hidden || !last.starts_with("##panel_body_")) continue;
-            INFO(lang << " panel " << panel_key(p) << ", window " << w->Name);
+            INFO(lang << " at " << css_w << " px, " << scale * 100 << "%, panel " << panel_key(p) << ", window " << w->Name);
             CHECK(w->ContentSize.x <= w->ContentRegionRect.GetWidth() + 1.0f);
         }
     }
