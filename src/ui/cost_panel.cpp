@@ -32,14 +32,15 @@ void ShowCost(AppState& s, bool* open) {
         ImGui::TableHeadersRow();
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(tr(L, "cost.training"));
+        ImGui::TextWrapped("%s", tr(L, "cost.training"));  // wraps in a narrow column rather than being cut
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(format_value(train_flops).c_str());
         ImGui::TableNextColumn();
         ImGui::Text("%.2f s", train_seconds);
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::Text("%s (%llu %s)", tr(L, "cost.inference"), static_cast<unsigned long long>(c.inference.tokens), tr(L, "cost.tokens"));
+        ImGui::TextWrapped("%s (%llu %s)", tr(L, "cost.inference"), static_cast<unsigned long long>(c.inference.tokens),
+                           tr(L, "cost.tokens"));
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(format_value(c.inference.flops).c_str());
         ImGui::TableNextColumn();
@@ -67,7 +68,7 @@ void ShowCost(AppState& s, bool* open) {
             for (const auto& r : c.latency) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(r.label.c_str());
+                ImGui::TextWrapped("%s", r.label.c_str());
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(format_value(static_cast<double>(r.params)).c_str());
                 ImGui::TableNextColumn();
