@@ -55,7 +55,9 @@ TEST_CASE("[lab] inference leaves the weights untouched", "[lab]") {
     UiHarness ui;
     small_model(ui);
     ui.state.lab.step_once();
-    ui.frame();
+    // The step must be done before generating: its corpus is built over frames first, and a step that
+    // landed during generation would change the very weights the test watches.
+    REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 1; }));
     ui.state.lab.set_inference_source(ModelSource::trained);
     open_panel(ui.state, PanelId::inference);
     ui.frame();
