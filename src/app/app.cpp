@@ -1,7 +1,11 @@
 #include "app/app.h"
 
 #include <chrono>
+#include <cstdio>
+#include <string>
+#include <string_view>
 
+#include "app/i18n.h"
 #include "app/url_state.h"
 #include "ui/panels.h"
 
@@ -16,6 +20,48 @@ void start_auto_run(AppState& s) {
     if (s.link.run_steps <= 0) return;
     if (s.lab.pretrain().params == 0) s.lab.apply_settings(s.lab_ui.editing);
     s.lab.play_until(s.link.run_steps);
+}
+
+// The same step milestones the page's "training" event reports (web/knobs-glue.js).
+constexpr int kTrainingMilestones[] = {100, 250, 500, 1000, 2000, 5000, 10000, 20000};
+
+std::string with_value(std::string text, std::string_view key, const std::string& value) {
+    if (const size_t at = text.find(key); at != std::string::npos) text.replace(at, key.size(), value);
+    return text;
+}
+std::string loss_text(float loss) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", loss);
+    return buf;
+}
+
+// Training as a screen reader hears it (the live region): started, paused with where it got to, each step
+// milestone with its loss, and a divergence. Said once each, from the lab's state after this frame's work.
+void announce_training(AppState& s) {
+    const PretrainView& v = s.lab.pretrain();
+    A11yMirror& a = s.a11y;
+    const bool running = v.running;
+    const std::string step = std::to_string(v.step);
+    if (v.step < a.training_said_milestone) a.training_said_milestone = 0;  // a reset or a new run
+    if (running && !a.training_said_running) s.announce(tr(s.lang, "a11y.training_started"));
+    // Several steps run per frame: say the largest milestone this frame passed, with where training is.
+    int passed = 0;
+    for (int m : kTrainingMilestones)
+        if (v.step >= m && a.training_said_milestone < m) passed = m;
+    if (passed > 0) {
+        a.training_said_milestone = passed;
+        s.announce(with_value(with_value(tr(s.lang, "a11y.training_milestone"), "{step}", step), "{loss}",
+                              loss_text(v.last_loss)));
+    }
+    if (!v.divergence.empty() && !a.training_said_divergence) {
+        s.announce(tr(s.lang, "a11y.training_diverged"));
+        a.training_said_divergence = true;
+    } else if (!running && a.training_said_running && v.divergence.empty()) {
+        s.announce(with_value(with_value(tr(s.lang, "a11y.training_paused"), "{step}", step), "{loss}",
+                              loss_text(v.last_loss)));
+    }
+    if (v.divergence.empty()) a.training_said_divergence = false;
+    a.training_said_running = running;
 }
 }  // namespace
 
@@ -32,6 +78,7 @@ void app_frame(AppState& s, double now_s) {
     const auto lab_start = std::chrono::steady_clock::now();
     s.lab.update(s.frame_budget_ms);
     s.last_lab_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lab_start).count();
+    announce_training(s);
     DrawShell(s);
     ++s.frame;
 }

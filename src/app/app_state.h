@@ -143,6 +143,10 @@ struct A11yMirror {
     uint32_t captured_settled = 0;    // settled_seq when `nodes` was captured
     std::vector<A11yAnnouncement> announcements;  // the last few, for the page's live region
     uint32_t announce_seq = 0;
+    // What training last told the live region, so each start, pause, milestone and divergence is said once.
+    bool training_said_running = false;
+    int training_said_milestone = 0;  // the last step milestone said (app.cpp, kTrainingMilestones)
+    bool training_said_divergence = false;
 };
 
 // What the app animates, kept in the state so reduced motion can be checked headless. Under reduced

@@ -311,3 +311,39 @@ TEST_CASE("[lab] on a phone and at 200% text size nothing in a lab panel runs pa
         }
     }
 }
+
+TEST_CASE("[a11y] the live region hears training start, pass a milestone, pause and diverge", "[lab][a11y]") {
+    UiHarness ui;
+    small_model(ui);
+    auto said = [&] {
+        std::vector<std::string> texts;
+        for (const auto& a : ui.state.a11y.announcements) texts.push_back(a.text);
+        return texts;
+    };
+    auto heard = [&](std::string_view start) {
+        for (const auto& t : said())
+            if (t.rfind(start, 0) == 0) return true;
+        return false;
+    };
+    ui.state.lab.play();
+    ui.frame();
+    CHECK(heard("Training started."));
+    REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 100; }));
+    ui.frame();
+    CHECK(heard("Step 1"));  // "Step 10x: loss …", said once when step 100 is passed
+    ui.state.lab.pause();
+    ui.frame();
+    CHECK(heard("Training paused at step " + std::to_string(ui.state.lab.pretrain().step)));
+    const size_t count = ui.state.a11y.announce_seq;
+    for (int i = 0; i < 5; ++i) ui.frame();
+    CHECK(ui.state.a11y.announce_seq == count);  // nothing is said twice
+
+    TrainSettings t = ui.state.lab.settings();
+    t.lr = 10.0f;
+    t.warmup_steps = 0;
+    REQUIRE(ui.state.lab.apply_settings(t).empty());
+    ui.state.lab.play();
+    REQUIRE(run_until(ui, [&] { return !ui.state.lab.pretrain().divergence.empty(); }, 3000));
+    ui.frame();
+    CHECK(heard("Training stopped: the loss diverged"));
+}
