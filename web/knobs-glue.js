@@ -2342,8 +2342,11 @@
       if (typeof stored.ui_scale === 'number') api.command('set_ui_scale', { scale: stored.ui_scale });
       if (typeof stored.motion === 'string') api.command('set_motion', { motion: stored.motion });
     }
+    // An engine without the display settings (an older build, or the tests' fake engine) has no `motion`.
     const snapshot = safeState();
-    if (snapshot) display.saved = JSON.stringify({ ui_scale: snapshot.ui_scale, motion: snapshot.motion.setting });
+    if (snapshot && snapshot.motion) {
+      display.saved = JSON.stringify({ ui_scale: snapshot.ui_scale, motion: snapshot.motion.setting });
+    }
   }
 
   function saveDisplaySettings(snapshot) {

@@ -42,8 +42,12 @@ describe('display', () => {
       assert.equal((await state(page)).ui_scale, 1);
       await page.evaluate(() => window.knobs.command('set_ui_scale', { scale: 1.5 }));
       await page.evaluate(() => window.knobs.command('set_motion', { motion: 'full' }));
-      await page.waitForFunction(() => (window.localStorage.getItem('knobs.display.v1') || '').includes('1.5'), null,
-        { timeout: 5000 });
+      // Both commands' effects: the glue stores the settings when it next sees the state change, which may
+      // be between the two commands.
+      await page.waitForFunction(() => {
+        const stored = window.localStorage.getItem('knobs.display.v1') || '';
+        return stored.includes('1.5') && stored.includes('full');
+      }, null, { timeout: 5000 });
       assert.deepEqual(JSON.parse(await page.evaluate(() => window.localStorage.getItem('knobs.display.v1'))),
         { ui_scale: 1.5, motion: 'full' });
       await page.reload();
