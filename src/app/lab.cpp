@@ -254,8 +254,7 @@ struct Lab::Impl {
         trained.meta.corpus_id = corpus_build->id();
         trained.meta.seed = settings.seed;
         trained.label = "your run";
-        pv = {};
-        pv.preparing = true;
+        pv = {};  // preparing: set when the learner asks for training, which is when the build runs
         pv.params = trained.model->num_params();
         pv.checksum = trained.model->checksum();
         cv.pretrain.started = true;
@@ -449,6 +448,7 @@ void Lab::play() {
     if (!m.pv.divergence.empty()) return;  // restore or reset first
     m.running = true;
     m.pv.running = true;
+    m.pv.preparing = m.corpus_build.has_value();
 }
 void Lab::play_until(int step) {
     impl_->stop_at_step = step;
@@ -459,6 +459,7 @@ void Lab::pause() {
     impl_->stop_at_step = 0;
     impl_->running = false;
     impl_->pv.running = false;
+    impl_->pv.preparing = false;  // the build waits, like training
     impl_->steps_requested = 0;
 }
 void Lab::step_once() {
@@ -468,6 +469,7 @@ void Lab::step_once() {
     m.running = false;
     m.pv.running = false;
     ++m.steps_requested;
+    m.pv.preparing = m.corpus_build.has_value();
 }
 void Lab::reset() {
     Impl& m = *impl_;
@@ -673,7 +675,10 @@ std::string Lab::start_finetune(ModelSource base, CorpusChoice corpus, bool lora
     return {};
 }
 
-void Lab::pause_finetune() { impl_->fv.running = false; }
+void Lab::pause_finetune() {
+    impl_->fv.running = false;
+    impl_->fv.preparing = false;
+}
 
 // ---- weights files ----
 std::vector<uint8_t> Lab::save(ModelSource source, std::string* error) const {

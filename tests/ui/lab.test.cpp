@@ -251,6 +251,9 @@ TEST_CASE("[lab] Play on 10 MB of text builds the corpus over frames, within eac
     REQUIRE(open_bytes(ui.state, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
                        "ten.txt", "text").empty());
     small_model(ui);  // applies the settings: the run starts on the text just opened
+    ui.frame();
+    CHECK_FALSE(ui.state.lab.pretrain().preparing);  // nothing is built before the learner asks to train
+    CHECK(ui.state.lab.pretrain().prepare_progress == 0.0f);
     ui.state.lab.play();
     // Play itself copies nothing: the corpus is still to be built.
     CHECK(ui.state.lab.pretrain().preparing);
