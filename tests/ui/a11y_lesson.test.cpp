@@ -184,7 +184,9 @@ TEST_CASE("[ui] a11y the quiz is an option group answered and checked from the m
     REQUIRE(check.size() == 1);
     cap = act(ui, check.front()["id"].get<uint32_t>());
     REQUIRE(quiz.is_checked(q));
-    for (const auto& n : group(cap, single ? "radiogroup" : "checkboxgroup", "quiz." + question.id)["children"])
+    // A named copy: a range-for over a member of group()'s temporary would read freed memory.
+    const json locked = group(cap, single ? "radiogroup" : "checkboxgroup", "quiz." + question.id);
+    for (const auto& n : locked["children"])
         if (n.contains("id")) CHECK(n["disabled"] == true);
     if (single) {
         CHECK(announced(ui.state, std::string("✓ ") + lesson_text(ui.state, "label_correct")));
