@@ -169,7 +169,7 @@ struct Lab::Impl {
     // Starts building a corpus. The work happens in slices (build_some) so that a megabyte of generated
     // sentences or 10 MB of a learner's text never blocks a frame; errors (a text too short for the
     // context) come at once. The texts a build reads (user_text, course_text) outlive it: set_user_text
-    // and set_course_text finish any build in progress first.
+    // and set_course_text finish a build that reads them first (finish_builds_reading).
     std::optional<CorpusBuild> begin_corpus(CorpusChoice c, uint64_t seed, int context, std::string* error) {
         error->clear();
         switch (c) {
@@ -231,9 +231,12 @@ struct Lab::Impl {
         fv.prepare_progress = 1;
     }
 
-    void finish_builds_now() {
-        finish_corpus_now();
-        if (ft_corpus_build) {
+    // Before the learner's or the course's text is replaced: a build in progress that reads it is finished
+    // (the run was set up on that text). Builds of generated sentences read neither and stay sliced:
+    // finishing one here would put a megabyte of generation into the file-open that replaces the text.
+    void finish_builds_reading(CorpusChoice text) {
+        if (corpus_build && settings.corpus == text) finish_corpus_now();
+        if (ft_corpus_build && fv.corpus == text) {
             ft_corpus_build->advance(SIZE_MAX);
             ft_corpus_ready();
         }
@@ -426,12 +429,12 @@ std::string Lab::apply_settings(const TrainSettings& s) {
 }
 
 void Lab::set_user_text(std::string text, std::string name) {
-    impl_->finish_builds_now();  // a build in progress reads the old text
+    impl_->finish_builds_reading(CorpusChoice::user);  // a build in progress may read the old text
     impl_->user_text = std::move(text);
     impl_->user_name = std::move(name);
 }
 void Lab::set_course_text(std::string text) {
-    impl_->finish_builds_now();
+    impl_->finish_builds_reading(CorpusChoice::course);
     // Checked once here, like a learner's text when it is opened, so a run on it only copies it.
     SanitizedText clean = sanitize_user_text(text);
     impl_->course_error = clean.ok() ? std::string() : "The course text cannot be trained on: " + clean.error;

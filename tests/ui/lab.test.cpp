@@ -350,3 +350,24 @@ TEST_CASE("[a11y] the live region hears training start, pass a milestone, pause 
     ui.frame();
     CHECK(heard("Training stopped: the loss diverged"));
 }
+
+TEST_CASE("[lab] opening a text leaves a generated corpus still to build for later", "[lab]") {
+    Lab lab;
+    TrainSettings t = lab.settings();
+    t.corpus = CorpusChoice::english;
+    REQUIRE(lab.apply_settings(t).empty());  // the run is set up; its megabyte of sentences is not built yet
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "a line the learner wrote.\n";
+    lab.set_user_text(text, "notes.txt");  // must not build that megabyte now (it would block the open)
+    lab.play();
+    CHECK(lab.pretrain().preparing);  // still to build: it happens in Play's frames
+    lab.pause();
+
+    t.corpus = CorpusChoice::user;  // a run on the learner's text, set up but not built ...
+    REQUIRE(lab.apply_settings(t).empty());
+    lab.set_user_text("another text, too short to matter", "other.txt");  // ... is finished on the old text
+    lab.play();
+    CHECK_FALSE(lab.pretrain().preparing);
+    lab.update(50);
+    CHECK(lab.pretrain().step >= 1);
+}
