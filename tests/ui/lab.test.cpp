@@ -121,8 +121,9 @@ TEST_CASE("[lab] a diverging learning rate pauses training and restore brings th
     UiHarness ui;
     small_model(ui);
     TrainSettings t = ui.state.lab.settings();
-    ui.state.lab.play();
+    ui.state.lab.play_until(30);  // exactly 30 steps: the divergence starts from the same weights every run
     REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 30; }));
+    ui.state.lab.play();
     t.lr = 10.0f;
     t.warmup_steps = 0;
     REQUIRE(ui.state.lab.apply_settings(t).empty());  // the learning rate changes mid-run
@@ -328,7 +329,8 @@ TEST_CASE("[a11y] the live region hears training start, pass a milestone, pause 
             if (t.rfind(start, 0) == 0) return true;
         return false;
     };
-    ui.state.lab.play();
+    // Exactly 100 steps, whatever the frames do: the divergence below then starts from the same weights.
+    ui.state.lab.play_until(100);
     ui.frame();
     CHECK(heard("Training started."));
     REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= 100; }));
