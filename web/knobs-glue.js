@@ -2298,30 +2298,28 @@
     waitForFirstFrame();
   }
 
-  // Touch-first devices get bigger targets: tell the app whether the main pointer is coarse, now and
-  // whenever it changes (a tablet's keyboard cover attached, a mouse plugged in).
-  function watchPointerKind() {
+  // Tells the app a media query's answer with `command {key: matches}`, now and whenever it changes.
+  function tellMediaQuery(query, command, key) {
     if (typeof window.matchMedia !== 'function') return;
-    const coarse = window.matchMedia('(pointer: coarse)');
+    const media = window.matchMedia(query);
     const tell = () => {
-      const reply = api.command('set_pointer', { coarse: coarse.matches });
-      if (!reply.ok) console.warn('[knobs] set_pointer:', reply.error);
+      const reply = api.command(command, { [key]: media.matches });
+      if (!reply.ok) console.warn(`[knobs] ${command}:`, reply.error);
     };
     tell();
-    coarse.addEventListener('change', tell);
+    media.addEventListener('change', tell);
+  }
+
+  // Touch-first devices get bigger targets: whether the main pointer is coarse, now and whenever it
+  // changes (a tablet's keyboard cover attached, a mouse plugged in).
+  function watchPointerKind() {
+    tellMediaQuery('(pointer: coarse)', 'set_pointer', 'coarse');
   }
 
   // prefers-reduced-motion: the app stops its animations (knobs turning, the lifecycle's flow) while the
   // system asks for less motion, unless the learner chose otherwise in the Help panel.
   function watchReducedMotion() {
-    if (typeof window.matchMedia !== 'function') return;
-    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)');
-    const tell = () => {
-      const reply = api.command('set_system_motion', { reduce: reduce.matches });
-      if (!reply.ok) console.warn('[knobs] set_system_motion:', reply.error);
-    };
-    tell();
-    reduce.addEventListener('change', tell);
+    tellMediaQuery('(prefers-reduced-motion: reduce)', 'set_system_motion', 'reduce');
   }
 
   // ---- display settings in localStorage: the UI scale and the motion choice ---------------------------

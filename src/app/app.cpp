@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "app/i18n.h"
 #include "app/url_state.h"
+#include "lesson/content.h"
 #include "ui/panels.h"
 
 namespace knobs {
@@ -25,10 +27,6 @@ void start_auto_run(AppState& s) {
 // The same step milestones the page's "training" event reports (web/knobs-glue.js).
 constexpr int kTrainingMilestones[] = {100, 250, 500, 1000, 2000, 5000, 10000, 20000};
 
-std::string with_value(std::string text, std::string_view key, const std::string& value) {
-    if (const size_t at = text.find(key); at != std::string::npos) text.replace(at, key.size(), value);
-    return text;
-}
 std::string loss_text(float loss) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3f", loss);
@@ -41,7 +39,8 @@ void announce_training(AppState& s) {
     const PretrainView& v = s.lab.pretrain();
     A11yMirror& a = s.a11y;
     const bool running = v.running;
-    const std::string step = std::to_string(v.step);
+    const std::string step = std::to_string(v.step), loss = loss_text(v.last_loss);
+    const std::pair<std::string_view, std::string_view> where[] = {{"step", step}, {"loss", loss}};
     if (v.step < a.training_said_milestone) a.training_said_milestone = 0;  // a reset or a new run
     if (running && !a.training_said_running) s.announce(tr(s.lang, "a11y.training_started"));
     // Several steps run per frame: say the largest milestone this frame passed, with where training is.
@@ -50,15 +49,13 @@ void announce_training(AppState& s) {
         if (v.step >= m && a.training_said_milestone < m) passed = m;
     if (passed > 0) {
         a.training_said_milestone = passed;
-        s.announce(with_value(with_value(tr(s.lang, "a11y.training_milestone"), "{step}", step), "{loss}",
-                              loss_text(v.last_loss)));
+        s.announce(lesson::fill_placeholders(tr(s.lang, "a11y.training_milestone"), where));
     }
     if (!v.divergence.empty() && !a.training_said_divergence) {
         s.announce(tr(s.lang, "a11y.training_diverged"));
         a.training_said_divergence = true;
     } else if (!running && a.training_said_running && v.divergence.empty()) {
-        s.announce(with_value(with_value(tr(s.lang, "a11y.training_paused"), "{step}", step), "{loss}",
-                              loss_text(v.last_loss)));
+        s.announce(lesson::fill_placeholders(tr(s.lang, "a11y.training_paused"), where));
     }
     if (v.divergence.empty()) a.training_said_divergence = false;
     a.training_said_running = running;

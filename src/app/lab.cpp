@@ -230,16 +230,18 @@ struct Lab::Impl {
         fv.preparing = false;
         fv.prepare_progress = 1;
     }
+    void finish_ft_corpus_now() {
+        if (!ft_corpus_build) return;
+        ft_corpus_build->advance(SIZE_MAX);
+        ft_corpus_ready();
+    }
 
     // Before the learner's or the course's text is replaced: a build in progress that reads it is finished
     // (the run was set up on that text). Builds of generated sentences read neither and stay sliced:
     // finishing one here would put a megabyte of generation into the file-open that replaces the text.
     void finish_builds_reading(CorpusChoice text) {
-        if (corpus_build && settings.corpus == text) finish_corpus_now();
-        if (ft_corpus_build && fv.corpus == text) {
-            ft_corpus_build->advance(SIZE_MAX);
-            ft_corpus_ready();
-        }
+        if (settings.corpus == text) finish_corpus_now();
+        if (fv.corpus == text) finish_ft_corpus_now();
     }
 
     std::string start_run() {

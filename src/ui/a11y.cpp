@@ -120,10 +120,7 @@ public:
 
     void finish() {
         end_log();
-        const int now = log_size();
-        settle_pending(now);
-        emit_text(consumed_, now);
-        consumed_ = now;
+        emit_logged();
         while (!open_.empty()) end_group();  // a panel that forgot an end must not swallow the rest
     }
 
@@ -169,6 +166,11 @@ private:
 
     void flush() {
         resume_log();
+        emit_logged();
+    }
+
+    // Turns what the text log holds since the last call into nodes.
+    void emit_logged() {
         const int now = log_size();
         settle_pending(now);
         emit_text(consumed_, now);

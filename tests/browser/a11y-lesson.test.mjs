@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, launchBrowser, waitForReady, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, launchBrowser, mirrorUpdated, withMirroredApp } from './lib/harness.mjs';
 
 const SITE_URL = process.env.KNOBS_SITE_URL;
 if (!SITE_URL) throw new Error('KNOBS_SITE_URL is not set: run through tests/browser/run.mjs SITE_DIR');
@@ -28,28 +28,11 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-// Short polls keep the test quick; the shipped default is 750 ms.
-const CONFIG = { a11yPollMs: 100 };
 // The long keyboard test runs in a smaller window (still two columns): software WebGL draws each frame
 // faster, and every key press waits for one.
 const SMALL = { width: 960, height: 640 };
 
-async function openApp(t, body, size = {}) {
-  return withPage(browser, t, { config: CONFIG, ...size }, async (page) => {
-    await page.goto(SITE_URL);
-    await waitForReady(page);
-    await mirrorUpdated(page);
-    return body(page);
-  });
-}
-
-async function mirrorUpdated(page, times = 1) {
-  for (let i = 0; i < times; i++) {
-    const frame = await page.evaluate(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0));
-    await page.waitForFunction((seen) => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > seen,
-      frame, { timeout: 20000, polling: 50 });
-  }
-}
+const openApp = (t, body, size = {}) => withMirroredApp(browser, t, SITE_URL, size, body);
 
 const state = (page) => page.evaluate(() => window.knobs.state());
 

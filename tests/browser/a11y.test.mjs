@@ -3,7 +3,7 @@
 // ariaSnapshot), and by acting through the mirror the way a screen reader's "click" does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, waitForReady, withPage } from './lib/harness.mjs';
+import { launchBrowser, mirrorUpdated, withMirroredApp } from './lib/harness.mjs';
 
 const SITE_URL = process.env.KNOBS_SITE_URL;
 if (!SITE_URL) throw new Error('KNOBS_SITE_URL is not set: run through tests/browser/run.mjs SITE_DIR');
@@ -12,26 +12,7 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-// Short polls keep the test quick; the shipped default is 750 ms.
-const CONFIG = { a11yPollMs: 100 };
-
-async function openApp(t, options, body) {
-  return withPage(browser, t, { config: CONFIG, ...options }, async (page) => {
-    await page.goto(SITE_URL);
-    await waitForReady(page);
-    await mirrorUpdated(page);
-    return body(page);
-  });
-}
-
-// Waits for a capture newer than the one the mirror shows now (or for the first one).
-async function mirrorUpdated(page, times = 1) {
-  for (let i = 0; i < times; i++) {
-    const frame = await page.evaluate(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0));
-    await page.waitForFunction((seen) => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > seen,
-      frame, { timeout: 20000, polling: 50 });
-  }
-}
+const openApp = (t, options, body) => withMirroredApp(browser, t, SITE_URL, options, body);
 
 // What a screen reader's activation does to a button: a click event (the mirror is visually hidden, so
 // Playwright's pointer-based click would refuse it).

@@ -120,6 +120,28 @@ export async function waitForReady(page) {
 }
 
 // Waits until the app has drawn `count` more frames (input is processed by ImGui on frames).
+// The accessibility mirror's tests: a page that polls the app's capture every 100 ms (the shipped default
+// is 750 ms, which would make them slow), loaded and with its first capture in the DOM.
+export const MIRROR_CONFIG = { a11yPollMs: 100 };
+
+export async function withMirroredApp(browser, testContext, url, options, body) {
+  return withPage(browser, testContext, { config: MIRROR_CONFIG, ...options }, async (page) => {
+    await page.goto(url);
+    await waitForReady(page);
+    await mirrorUpdated(page);
+    return body(page);
+  });
+}
+
+// Waits for a capture newer than the one the mirror shows now (or for the first one), `times` over.
+export async function mirrorUpdated(page, times = 1) {
+  for (let i = 0; i < times; i++) {
+    const frame = await page.evaluate(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0));
+    await page.waitForFunction((seen) => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > seen,
+      frame, { timeout: 20000, polling: 50 });
+  }
+}
+
 export async function waitFrames(page, count) {
   const start = await page.evaluate(() => window.knobs.state().frame);
   await page.waitForFunction((target) => window.knobs.state().frame >= target, start + count,
