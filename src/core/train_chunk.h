@@ -2,6 +2,9 @@
 // them in a second, engine-only wasm instance, so training gets a core of its own instead of the slice of
 // each frame the UI can spare.
 //
+// Only pre-training is supported: every parameter is trainable (no LoRA adapters), so the AdamW moments
+// have one entry per parameter.
+//
 // A chunk is a pure function of its request: the model's configuration and parameters, the training
 // configuration, the trainer's progress (step counters and AdamW moments) and the training text. It builds a
 // Trainer in that state, runs whole optimizer steps, and returns the new state with every step's stats. The
@@ -23,17 +26,6 @@
 
 namespace knobs {
 
-// What a Trainer carries from one step to the next besides the model's parameters. Only meaningful between
-// optimizer steps (micro_index() == 0).
-struct TrainProgress {
-    int step = 0;              // optimizer steps completed (sets the learning-rate schedule and the data order)
-    int adam_t = 0;            // AdamW's bias-correction counter (steps that were applied)
-    uint64_t tokens_seen = 0;
-    double total_flops = 0;
-    std::vector<float> m, v;   // (n_trainable) AdamW moments, same layout as the trainable parameters
-    bool operator==(const TrainProgress&) const = default;
-};
-
 struct TrainChunkRequest {
     uint32_t chunk_id = 0;      // echoed in the result, so a caller can drop results it no longer wants
     uint32_t corpus_id = 0;     // which training text (the worker keeps the last one it was sent)
@@ -42,6 +34,7 @@ struct TrainChunkRequest {
     int steps = 1;              // optimizer steps to run, 1..kMaxChunkSteps; stops early after a non-finite one
     std::vector<float> params;  // (num_params) the model's parameters before the chunk
     TrainProgress progress;     // the trainer's state before the chunk
+    bool operator==(const TrainChunkRequest&) const = default;
 };
 
 struct TrainChunkResult {
@@ -51,7 +44,8 @@ struct TrainChunkResult {
     std::vector<float> params;             // (num_params) after the last step
     std::vector<float> params_before_last; // (num_params) before the last step: the knobs colour by its sign
     TrainProgress progress;                // after the last step
-    double ms = 0;                         // wall time spent training
+    double ms = 0;                         // wall time spent training (building the trainer included)
+    bool operator==(const TrainChunkResult&) const = default;
 };
 
 inline constexpr int kMaxChunkSteps = 64;

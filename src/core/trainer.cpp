@@ -189,6 +189,40 @@ StepStats Trainer::step() {
     return last_;
 }
 
+TrainProgress Trainer::progress() const {
+    if (micro_ != 0)
+        throw std::logic_error("a trainer's progress is only defined between optimizer steps (micro-batch " +
+                               std::to_string(micro_) + " of step " + std::to_string(step_) + " is done)");
+    return TrainProgress{step_, adam_t_, tokens_seen_, total_flops_, m_, v_};
+}
+
+std::string Trainer::resume(const TrainProgress& p) {
+    if (p.m.size() != n_trainable_ || p.v.size() != n_trainable_)
+        return "the optimizer state has " + std::to_string(p.m.size()) + " first and " + std::to_string(p.v.size()) +
+               " second moments; this model trains " + std::to_string(n_trainable_) + " parameters";
+    if (p.step < 0 || p.adam_t < 0) return "the step counters cannot be negative";
+    if (p.adam_t > p.step)
+        return "AdamW's counter (" + std::to_string(p.adam_t) + ") cannot exceed the steps taken (" +
+               std::to_string(p.step) + ")";
+    if (!(std::isfinite(p.total_flops) && p.total_flops >= 0)) return "the FLOP count must be a number of at least 0";
+    for (size_t i = 0; i < n_trainable_; ++i)
+        if (!std::isfinite(p.m[i]) || !std::isfinite(p.v[i]) || p.v[i] < 0)
+            return "optimizer moment " + std::to_string(i) + " is not a finite number (or its second moment is negative)";
+    step_ = p.step;
+    adam_t_ = p.adam_t;
+    tokens_seen_ = p.tokens_seen;
+    total_flops_ = p.total_flops;
+    std::copy(p.m.begin(), p.m.end(), m_.begin());
+    std::copy(p.v.begin(), p.v.end(), v_.begin());
+    // Drop a half-done step: with micro_ at 0 the next micro-batch starts a fresh one (it zeroes the
+    // model's gradients); its partial sums and stats are cleared here too, so nothing of it is left.
+    micro_ = 0;
+    loss_sum_ = 0;
+    pending_ = StepStats{};
+    last_ = StepStats{};
+    return {};
+}
+
 // AdamW over the trainable buffer in two passes. Pass 1 writes the proposed moments and parameters into
 // the *_next buffers and measures the step; pass 2 commits them only if everything is finite.
 void Trainer::apply_update() {

@@ -46,6 +46,7 @@ struct TrainConfig {
     int micro_batch_size = 4;   // sequences per forward/backward; batch_size % micro_batch_size == 0
     uint64_t seed = 1;          // data order
     float moved_threshold = 1e-4f;  // a parameter "moved" in a step when |change| exceeds this
+    bool operator==(const TrainConfig&) const = default;
 };
 
 // Empty when valid, otherwise a sentence a learner can read.
@@ -66,6 +67,18 @@ struct StepStats {
     uint64_t tokens = 0;       // tokens in the batch
     double flops_forward = 0, flops_loss = 0, flops_backward = 0, flops_update = 0;
     double ms_forward = 0, ms_backward = 0, ms_update = 0;  // wall time; forward includes the loss
+    bool operator==(const StepStats&) const = default;
+};
+
+// What a Trainer carries from one step to the next besides the model's parameters (progress() and
+// resume()), so another Trainer -- in another thread or wasm instance -- can take over between steps.
+struct TrainProgress {
+    int step = 0;              // optimizer steps completed (sets the learning-rate schedule and the data order)
+    int adam_t = 0;            // AdamW's bias-correction counter (steps that were applied)
+    uint64_t tokens_seen = 0;
+    double total_flops = 0;
+    std::vector<float> m, v;   // (n_trainable) AdamW moments, same layout as the trainable parameters
+    bool operator==(const TrainProgress&) const = default;
 };
 
 class Trainer {
@@ -111,6 +124,16 @@ public:
     const TrainConfig& config() const { return cfg_; }
     std::span<const float> adam_m() const { return m_; }
     std::span<const float> adam_v() const { return v_; }
+
+    // The state between optimizer steps. Throws std::logic_error in the middle of a step
+    // (micro_index() != 0): half a step's accumulated gradient lives in the model and is not part of it.
+    TrainProgress progress() const;
+    // Continues from `p` (taken from a trainer of the same model shape and config, whose parameters the
+    // caller has copied into this trainer's model): the next step is
+    // p.step, with the same data, schedule and moments, so the parameters follow the same bits as the
+    // trainer `p` came from. Drops any half-done step and forgets last_step() (it belongs to the other
+    // run). Returns an empty string, or the reason `p` does not fit this trainer -- and then changes nothing.
+    std::string resume(const TrainProgress& p);
 
 private:
     struct Segment {  // a run of trainable parameters sharing one weight-decay setting
