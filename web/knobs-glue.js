@@ -6,7 +6,8 @@
 //                     link(), copyLink(), openFile(file, purpose)
 //   window.knobsGlue  called by the C++ side: copyText(text), emit(name, jsonString), started(),
 //                     fatal(kind, message), pickFile(purpose), download(name, bytes, mime),
-//                     saveProgress(json), loadProgress(), copyLink()
+//                     saveProgress(json), loadProgress(), copyLink(),
+//                     trainWorker.{available(), sendCorpus(id, bytes), sendChunk(bytes)}
 // It also opens dropped files, loads the shipped model, keeps the address on the current link, and,
 // inside another page (host=), talks to that page with postMessage (docs/embedding.md).
 //
@@ -50,6 +51,8 @@
     // How often the accessibility mirror asks the app for a fresh capture (a captured frame costs
     // more than a plain one, so not every frame).
     a11yPollMs: positiveNumber(userConfig.a11yPollMs, 750),
+    // The training worker's script, relative to the page like knobs.js; started the first time the app trains.
+    trainWorkerUrl: 'train-worker.js',
     // The service worker that keeps the app's files for offline use (sw.js, next to this file).
     // KNOBS_CONFIG = { serviceWorker: false } leaves it out.
     serviceWorkerUrl: userConfig.serviceWorker === false ? null : 'sw.js',
@@ -2036,6 +2039,107 @@
     setTimeout(tick, period);
   }
 
+  // ---- the training worker ------------------------------------------------------------------------
+  // Training chunks (src/core/train_chunk.h) run in a Web Worker with an engine-only wasm instance
+  // (train-worker.js), so training gets a core of its own instead of the slice of each frame the UI can
+  // spare. The C++ side sends the training text once and then one encoded request per chunk; each result
+  // goes back into the app through knobs_offload_result. The worker starts on the first send, not at page
+  // load, so it adds nothing to the app's start. If it fails (it could not start, or the engine in
+  // it stopped), the app hears it once through knobs_offload_failed and trains in the page as before.
+
+  const trainWorker = { worker: null, failed: false };
+
+  function trainWorkerFailed(reason) {
+    if (trainWorker.failed) return;
+    trainWorker.failed = true;
+    if (trainWorker.worker) trainWorker.worker.terminate();
+    trainWorker.worker = null;
+    console.warn(`[knobs] the training worker stopped (${reason}); training continues in the page`);
+    const fn = exportFunction('knobs_offload_failed');
+    if (fn && runtime.running) fn();
+  }
+
+  // A chunk's result: copied into the app's heap for knobs_offload_result, freed after the call.
+  function deliverTrainResult(buffer) {
+    const fn = exportFunction('knobs_offload_result');
+    if (!fn || !runtime.running || fatalError) return;
+    const M = window.Module;
+    const bytes = new Uint8Array(buffer);
+    const ptr = M._malloc(Math.max(1, bytes.length));
+    if (!ptr) {
+      trainWorkerFailed(`no memory for a result of ${bytes.length} bytes`);
+      return;
+    }
+    try {
+      // Read HEAPU8 only now: a _malloc that grew the memory replaced the old view.
+      M.HEAPU8.set(bytes, ptr);
+      fn(ptr, bytes.length);
+    } finally {
+      M._free(ptr);
+    }
+  }
+
+  function onTrainWorkerMessage(event) {
+    const data = event.data;
+    if (data === null || typeof data !== 'object') return;
+    if (data.type === 'result' && data.bytes instanceof ArrayBuffer) deliverTrainResult(data.bytes);
+    else if (data.type === 'error') trainWorkerFailed(typeof data.message === 'string' ? data.message : 'an error');
+  }
+
+  // The running worker, started on first use; null once it has failed.
+  function startedTrainWorker() {
+    if (trainWorker.failed) return null;
+    if (trainWorker.worker) return trainWorker.worker;
+    let worker;
+    try {
+      // Relative to the page, like knobs.js: the site works from any folder.
+      worker = new Worker(new URL(config.trainWorkerUrl, document.baseURI));
+    } catch (error) {
+      trainWorkerFailed(describeCause(error));
+      return null;
+    }
+    worker.addEventListener('message', onTrainWorkerMessage);
+    worker.addEventListener('messageerror', () => trainWorkerFailed('a message from it could not be read'));
+    worker.addEventListener('error', (event) => {
+      // Reported here, once, instead of as an uncaught error of the page.
+      event.preventDefault();
+      trainWorkerFailed(event.message || `${config.trainWorkerUrl} could not be loaded`);
+    });
+    trainWorker.worker = worker;
+    return worker;
+  }
+
+  // Posts a copy of `bytes` (a view into the app's heap, which may move or be reused once the call
+  // returns); the copy's buffer is transferred, not cloned again. Returns whether it was sent.
+  function postToTrainWorker(message, bytes) {
+    if (!(bytes instanceof Uint8Array)) {
+      console.warn('[knobs] trainWorker: the bytes must be a Uint8Array, got', bytes);
+      return false;
+    }
+    const worker = startedTrainWorker();
+    if (!worker) return false;
+    const copy = bytes.slice().buffer;
+    try {
+      worker.postMessage(Object.assign(message, { bytes: copy }), [copy]);
+    } catch (error) {
+      trainWorkerFailed(describeCause(error));
+      return false;
+    }
+    return true;
+  }
+
+  const trainWorkerApi = Object.freeze({
+    available: () => typeof Worker === 'function' && !trainWorker.failed,
+    sendCorpus(id, bytes) {
+      if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+        console.warn('[knobs] trainWorker.sendCorpus: the id must be a uint32, got', id);
+        return false;
+      }
+      return postToTrainWorker({ type: 'corpus', id }, bytes);
+    },
+    sendChunk: (bytes) => postToTrainWorker({ type: 'chunk' }, bytes),
+  });
+
   window.knobsGlue = Object.freeze({
     copyText,
     emit: emitFromApp,
@@ -2050,6 +2154,7 @@
     copyLink: () => {
       Promise.resolve().then(copyLink).catch((error) => console.warn('[knobs] copyLink failed:', error));
     },
+    trainWorker: trainWorkerApi,
   });
 
   // ---- the page API: window.knobs ----------------------------------------------------------------

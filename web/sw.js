@@ -12,9 +12,11 @@
 
 const CACHE = 'knobs-app-v1';
 
-// What the app needs to start and run. The shipped model is optional (the app runs without it), so a
-// host that leaves it out still gets an installed worker.
-const APP_FILES = ['./', 'index.html', 'knobs.css', 'knobs-glue.js', 'knobs.js', 'knobs.wasm', 'favicon.svg'];
+// What the app needs to start and run, and to train in its training worker (fetched only when training
+// starts, so offline training must not depend on having trained online before). The shipped model is
+// optional (the app runs without it), so a host that leaves it out still gets an installed worker.
+const APP_FILES = ['./', 'index.html', 'knobs.css', 'knobs-glue.js', 'knobs.js', 'knobs.wasm', 'favicon.svg',
+  'train-worker.js', 'knobs_train_worker.js', 'knobs_train_worker.wasm'];
 const OPTIONAL_FILES = ['models/default.knobs'];
 
 const SCOPE = new URL('./', self.location.href).href;
