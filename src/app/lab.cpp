@@ -13,6 +13,7 @@
 #include "core/generate.h"
 #include "core/grammar.h"
 #include "core/model.h"
+#include "core/train_chunk.h"
 #include "core/trainer.h"
 #include "core/utf8.h"
 #include "core/weights_file.h"
@@ -31,6 +32,22 @@ constexpr int kValEvery = 25;         // steps between validation-loss measureme
 constexpr int kValBatches = 2;        // batches per measurement: enough to be steady, cheap per frame
 constexpr int kSampleBytes = 160;
 constexpr float kExplodingLossFactor = 3.0f;  // loss this many times above its best is divergence
+constexpr int kGoodSnapshotEvery = 25;        // steps between snapshots "restore last good weights" returns to
+// A worker chunk aims at this much training: short enough that the loss chart, the knobs and the status move
+// several times a second, long enough that the round trip to the worker (a frame at most) costs little.
+constexpr double kChunkTargetMs = 200;
+
+// Why step `step` (1-based, of the run) stops the run, or "" when it does not: non-finite numbers, or a
+// loss far above the best seen so far (a learning rate too high).
+std::string divergence_reason(const StepStats& st, int step, int warmup_steps, float best_loss) {
+    if (!st.finite || !std::isfinite(st.loss))
+        return "The loss became NaN or infinite: the learning rate is too high for this model. "
+               "Training paused; lower the learning rate and restore the last good weights.";
+    if (step > warmup_steps && st.loss > kExplodingLossFactor * best_loss && st.loss > 2.0f)
+        return "The loss exploded (" + std::to_string(st.loss) + " vs. a best of " + std::to_string(best_loss) +
+               "): the learning rate is too high. Training paused.";
+    return {};
+}
 }  // namespace
 
 const char* corpus_key(CorpusChoice c) {
@@ -115,6 +132,15 @@ struct Lab::Impl {
     double step_ms = 0;  // wall time of the micro-batches of the step in progress
     double rate_window_s = 0;
     uint64_t rate_window_tokens = 0;
+
+    // ---- pre-training in the worker (TrainOffload) ----
+    TrainOffload offload;          // empty senders: every step runs in the frames
+    uint32_t corpus_serial = 0;    // names each pre-training corpus this lab built, for the worker
+    uint32_t corpus_sent = 0;      // the corpus the worker holds (0: none)
+    uint32_t chunk_serial = 0;     // ids of the chunks sent
+    uint32_t chunk_awaited = 0;    // the chunk whose result is wanted (0: none in flight)
+    int frames_until_step = 0;     // steps up to this one run in the frames (a divergence found in a chunk)
+    double chunk_ms_per_step = 0;  // measured in the worker; sizes the next chunk (0: not yet known)
 
     // ---- inference ----
     ModelSlot shipped, opened, tuned;
@@ -207,6 +233,7 @@ struct Lab::Impl {
     void corpus_ready() {
         corpus = corpus_build->take();
         corpus_build.reset();
+        if (++corpus_serial == 0) ++corpus_serial;  // 0 names no corpus
         trainer = std::make_unique<Trainer>(*trained.model, corpus->train, corpus->val, train_config());
         pv.preparing = false;
         pv.prepare_progress = 1;
@@ -245,6 +272,8 @@ struct Lab::Impl {
     }
 
     std::string start_run() {
+        drop_chunk();
+        frames_until_step = 0;
         const ModelConfig cfg = settings.config();
         if (auto e = validate(cfg); !e.empty()) return e;
         std::string error;
@@ -278,6 +307,7 @@ struct Lab::Impl {
     // A new optimiser on the current weights (after a divergence, or when optimiser settings change). The
     // step count continues from where it was; the schedule of the new optimiser starts again (a warmup).
     void restart_optimizer() {
+        drop_chunk();
         if (corpus_build) return finish_corpus_now();  // no optimiser yet: the new settings start it
         step_offset = pv.step;
         trainer = std::make_unique<Trainer>(*trained.model, corpus->train, corpus->val, train_config());
@@ -298,69 +328,165 @@ struct Lab::Impl {
         return tc;
     }
 
-    void record_step(double step_ms) {
-        const StepStats& st = trainer->last_step();
+    // The run's weights are needed after `step` (1-based): a validation loss, a live sample or a snapshot of
+    // good weights is taken there. A worker chunk ends at such a step, so every step inside it can be
+    // recorded from its numbers alone.
+    bool weights_needed_after(int step) const {
+        return step == 1 || step % kValEvery == 0 || step % settings.sample_every == 0 ||
+               step - good_step >= kGoodSnapshotEvery;
+    }
+
+    // Records one finished optimizer step. `weights_here`: the model holds the weights after this step (always
+    // in the frames; for a worker chunk, only at its last step — the steps before it are recorded from their
+    // numbers, and their weights were never on this thread).
+    void record_step(const StepStats& st, double step_ms, bool weights_here) {
         Model& m = *trained.model;
-        auto p = m.params();
-        size_t moved = 0;
-        float max_change = 0, update_sq = 0;
-        for (size_t i = 0; i < p.size(); ++i) {
-            const float d = p[i] - prev_params[i];
-            last_update[i] = d;
-            if (d != 0.0f) ++moved;
-            max_change = std::max(max_change, std::abs(d));
-            update_sq += d * d;
-            prev_params[i] = p[i];
-        }
-        pv.step = step_offset + trainer->step_index();
-        pv.tokens_seen = trainer->tokens_seen();
+        const int step = step_offset + st.step + 1;
+        pv.step = step;
         pv.last_loss = st.loss;
         pv.lr_now = st.lr;
-        pv.checksum = m.checksum();
-        pv.flops = trainer->total_flops();
         pv.train_seconds += step_ms / 1000.0;
         rate_window_s += step_ms / 1000.0;
-        rate_window_tokens += static_cast<uint64_t>(settings.batch_size) * m.config().block_size;
+        rate_window_tokens += st.tokens;
         if (rate_window_s >= 1.0 || pv.tokens_per_s == 0) {
             pv.tokens_per_s = rate_window_tokens / std::max(rate_window_s, 1e-9);
             if (rate_window_s >= 1.0) rate_window_s = 0, rate_window_tokens = 0;
         }
-        pv.anatomy = {true, pv.step, st.loss, st.grad_norm, std::sqrt(update_sq), st.lr, moved, p.size(), max_change,
-                      st.flops_forward, st.flops_backward, st.flops_update};
-        trained.meta.steps = static_cast<uint64_t>(pv.step);
+        const double step_flops = st.flops_forward + st.flops_loss + st.flops_backward + st.flops_update;
+        if (weights_here) {
+            auto p = m.params();
+            size_t moved = 0;
+            float max_change = 0, update_sq = 0;
+            for (size_t i = 0; i < p.size(); ++i) {
+                const float d = p[i] - prev_params[i];
+                last_update[i] = d;
+                if (d != 0.0f) ++moved;
+                max_change = std::max(max_change, std::abs(d));
+                update_sq += d * d;
+                prev_params[i] = p[i];
+            }
+            pv.tokens_seen = trainer->tokens_seen();
+            pv.checksum = m.checksum();
+            pv.flops = trainer->total_flops();
+            pv.anatomy = {true, step, st.loss, st.grad_norm, std::sqrt(update_sq), st.lr, moved, p.size(), max_change,
+                          st.flops_forward, st.flops_backward, st.flops_update};
+        } else {
+            pv.tokens_seen += st.tokens;
+            pv.flops += step_flops;
+            pv.anatomy = {true, step, st.loss, st.grad_norm, st.update_norm, st.lr, st.knobs_moved, st.knobs_total,
+                          st.max_update, st.flops_forward, st.flops_backward, st.flops_update};
+        }
+        trained.meta.steps = static_cast<uint64_t>(step);
         trained.meta.tokens_seen = pv.tokens_seen;
-        cv.pretrain.flops += st.flops_forward + st.flops_loss + st.flops_backward + st.flops_update;
+        cv.pretrain.flops += step_flops;
         cv.pretrain.seconds += step_ms / 1000.0;
         cv.pretrain.tokens += st.tokens;
         cv.pretrain.checksum_after = pv.checksum;
 
-        LossPoint lp{pv.step, static_cast<float>(pv.train_seconds), st.loss, kNaN};
-        // Divergence: non-finite numbers, or a loss far above the best seen (a learning rate too high).
-        if (!st.finite || !std::isfinite(st.loss)) {
-            pv.divergence = "The loss became NaN or infinite: the learning rate is too high for this model. "
-                            "Training paused; lower the learning rate and restore the last good weights.";
-        } else if (pv.step > settings.warmup_steps && st.loss > kExplodingLossFactor * best_loss && st.loss > 2.0f) {
-            pv.divergence = "The loss exploded (" + std::to_string(st.loss) + " vs. a best of " +
-                            std::to_string(best_loss) + "): the learning rate is too high. Training paused.";
-        }
+        LossPoint lp{step, static_cast<float>(pv.train_seconds), st.loss, kNaN};
+        pv.divergence = divergence_reason(st, step, settings.warmup_steps, best_loss);
         if (!pv.divergence.empty()) {
             running = false;
             pv.running = false;
             pv.can_restore = true;
         } else {
             best_loss = std::min(best_loss, st.loss);
-            if (pv.step % kValEvery == 0 || pv.step == 1) {
+            if (weights_here && (step % kValEvery == 0 || step == 1)) {
                 lp.val = trainer->validation_loss(kValBatches);
                 pv.last_val = lp.val;
             }
             // Snapshot good weights now and then so "restore" has something recent.
-            if (pv.step - good_step >= 25) {
+            if (weights_here && step - good_step >= kGoodSnapshotEvery) {
+                auto p = m.params();
                 good_params.assign(p.begin(), p.end());
-                good_step = pv.step;
+                good_step = step;
             }
         }
         pv.history.push_back(lp);
-        if (pv.step % settings.sample_every == 0 && pv.divergence.empty()) take_sample();
+        if (weights_here && step % settings.sample_every == 0 && pv.divergence.empty()) take_sample();
+    }
+
+    // ---- the worker ----
+    bool offload_on() const { return offload.send_chunk && offload.send_corpus; }
+    // Forgets the chunk in flight: whatever the lab does next starts from its own state.
+    void drop_chunk() {
+        chunk_awaited = 0;
+        pv.in_worker = false;
+    }
+
+    // How many steps the next chunk runs: up to the next step whose weights the lab needs, the run's end or
+    // its pause point, and about kChunkTargetMs of work.
+    int next_chunk_steps() const {
+        int end = pv.step + 1;
+        const int last = stop_at_step > 0 ? std::min(stop_at_step, settings.total_steps) : settings.total_steps;
+        while (end < last && end - pv.step < kMaxChunkSteps && !weights_needed_after(end)) ++end;
+        int steps = std::max(1, end - pv.step);
+        if (chunk_ms_per_step > 0)
+            steps = std::min(steps, std::max(1, static_cast<int>(kChunkTargetMs / chunk_ms_per_step)));
+        else
+            steps = 1;  // the first chunk measures the speed
+        return steps;
+    }
+
+    void send_chunk() {
+        if (corpus_sent != corpus_serial) {
+            offload.send_corpus(corpus_serial, corpus->train);
+            corpus_sent = corpus_serial;
+        }
+        TrainChunkRequest rq;
+        rq.chunk_id = ++chunk_serial;
+        if (rq.chunk_id == 0) rq.chunk_id = ++chunk_serial;  // 0 means "none in flight"
+        rq.corpus_id = corpus_serial;
+        rq.config = trained.model->config();
+        rq.train = trainer->config();
+        rq.steps = next_chunk_steps();
+        auto p = std::as_const(*trained.model).params();
+        rq.params.assign(p.begin(), p.end());
+        rq.progress = trainer->progress();
+        chunk_awaited = rq.chunk_id;
+        offload.send_chunk(encode(rq));
+    }
+
+    // Applies a chunk the worker finished, as if its steps had run here.
+    void apply_chunk(TrainChunkResult& r) {
+        const size_t n = r.steps.size();
+        // A divergence before the chunk's last step: the lab would have paused there, with those weights.
+        // The chunk is dropped and its steps run again in the frames, which stop exactly at it.
+        float best = best_loss;
+        for (size_t i = 0; i + 1 < n; ++i) {
+            const int step = step_offset + r.steps[i].step + 1;
+            if (!divergence_reason(r.steps[i], step, settings.warmup_steps, best).empty()) {
+                frames_until_step = step;
+                return;
+            }
+            best = std::min(best, r.steps[i].loss);
+        }
+        const double ms_each = r.ms / static_cast<double>(n);
+        chunk_ms_per_step = ms_each;
+        for (size_t i = 0; i + 1 < n; ++i) record_step(r.steps[i], ms_each, /*weights_here=*/false);
+        // The last step: the worker's weights and optimizer state become the lab's.
+        auto p = trained.model->params();
+        if (r.params.size() != p.size() || r.params_before_last.size() != p.size()) return offload_failed_now();
+        std::copy(r.params.begin(), r.params.end(), p.begin());
+        prev_params = std::move(r.params_before_last);
+        if (auto e = trainer->resume(r.progress); !e.empty()) {
+            // Cannot happen for a result of this lab's own request; keep training honest if it does.
+            offload_failed_now();
+            return;
+        }
+        pv.in_worker = true;
+        record_step(r.steps[n - 1], ms_each, /*weights_here=*/true);
+        if (pv.step >= settings.total_steps || (stop_at_step > 0 && pv.step >= stop_at_step)) {
+            stop_at_step = 0;
+            running = false;
+            pv.running = false;
+        }
+    }
+
+    void offload_failed_now() {
+        offload = {};
+        corpus_sent = 0;
+        drop_chunk();
     }
 
     void take_sample() {
@@ -409,6 +535,7 @@ std::string Lab::apply_settings(const TrainSettings& s) {
     if (!(s.lr > 0 && s.lr <= 10 && std::isfinite(s.lr))) return m.pv.error = "learning rate must be in (0, 10]";
     if (s.batch_size < 1 || s.batch_size > 64) return m.pv.error = "batch size must be between 1 and 64";
     const bool reset_needed = settings_need_reset(s);
+    m.drop_chunk();  // the next chunk is sent with the new settings
     m.settings = s;
     m.pv.error.clear();
     if (reset_needed) {
@@ -461,6 +588,7 @@ void Lab::play_until(int step) {
 }
 
 void Lab::pause() {
+    impl_->drop_chunk();  // the run pauses where the learner saw it
     impl_->stop_at_step = 0;
     impl_->running = false;
     impl_->pv.running = false;
@@ -469,6 +597,7 @@ void Lab::pause() {
 }
 void Lab::step_once() {
     Impl& m = *impl_;
+    m.drop_chunk();
     if (!m.trained.model && !m.start_run().empty()) return;
     if (!m.pv.divergence.empty()) return;
     m.running = false;
@@ -484,6 +613,7 @@ void Lab::reset() {
 }
 void Lab::restore_last_good() {
     Impl& m = *impl_;
+    m.drop_chunk();
     if (!m.trained.model || m.good_params.empty()) return;
     auto p = m.trained.model->params();
     std::copy(m.good_params.begin(), m.good_params.end(), p.begin());
@@ -525,6 +655,26 @@ std::span<const float> Lab::tensor_last_update(Tensor t) const {
 ModelConfig Lab::model_config() const {
     return impl_->trained.model ? impl_->trained.model->config() : impl_->settings.config();
 }
+
+void Lab::set_train_offload(TrainOffload offload) {
+    impl_->drop_chunk();
+    impl_->offload = std::move(offload);
+    impl_->corpus_sent = 0;
+}
+
+void Lab::offload_result(std::span<const uint8_t> bytes) {
+    Impl& m = *impl_;
+    TrainChunkResult r;
+    std::string error;
+    if (!decode(bytes, &r, &error)) return m.offload_failed_now();  // not this lab's worker talking
+    if (m.chunk_awaited == 0 || r.chunk_id != m.chunk_awaited) return;  // dropped: paused, reset, changed
+    m.chunk_awaited = 0;
+    if (!r.error.empty() || r.steps.empty()) return m.offload_failed_now();
+    if (!m.trainer || !m.trained.model) return;
+    m.apply_chunk(r);
+}
+
+void Lab::offload_failed() { impl_->offload_failed_now(); }
 
 bool Lab::busy() const {
     const Impl& m = *impl_;
@@ -814,12 +964,18 @@ void Lab::update(double budget_ms) {
         else
             m.pv.prepare_progress = static_cast<float>(m.corpus_build->progress());
     }
-    while ((m.running || m.steps_requested > 0) && m.trainer && ms_since(t0) < budget_ms) {
+    // Playing, with a worker: whole steps go to the worker, a chunk at a time, and the frame only draws. A
+    // single step, a step begun in the frames, or steps up to a divergence found in a chunk stay here.
+    const bool to_worker = m.offload_on() && m.running && m.steps_requested == 0 && m.trainer &&
+                           m.trainer->micro_index() == 0 && m.pv.step >= m.frames_until_step;
+    if (to_worker && m.chunk_awaited == 0) m.send_chunk();
+    while (!to_worker && (m.running || m.steps_requested > 0) && m.trainer && ms_since(t0) < budget_ms) {
         const auto ts = Clock::now();
         const bool stepped = m.trainer->run_micro_batch();
         m.step_ms += ms_since(ts);
         if (stepped) {
-            m.record_step(m.step_ms);
+            m.pv.in_worker = false;
+            m.record_step(m.trainer->last_step(), m.step_ms, /*weights_here=*/true);
             m.step_ms = 0;
             if (m.steps_requested > 0) --m.steps_requested;
             if (m.pv.step >= m.settings.total_steps || (m.stop_at_step > 0 && m.pv.step >= m.stop_at_step)) {

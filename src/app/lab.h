@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -94,6 +95,7 @@ struct PretrainView {
     bool preparing = false;
     float prepare_progress = 0;  // 0..1
     std::string error;        // the last refused setting or corpus, for the panel
+    bool in_worker = false;   // the last steps ran in the training worker, not in the frames
 };
 
 // Which model inference and fine-tuning start from.
@@ -180,6 +182,15 @@ struct WeightsView {
     std::string opened_name;
 };
 
+// Training in a second thread: the browser's training Web Worker, a second, engine-only wasm instance (see
+// core/train_chunk.h). The platform gives the two senders; each chunk's result comes back through
+// Lab::offload_result. Without them (natively, in most tests, or after the worker failed) training runs
+// inside each frame's budget. Either way the run is the same bits.
+struct TrainOffload {
+    std::function<void(uint32_t corpus_id, std::span<const uint8_t> train_text)> send_corpus;
+    std::function<void(std::span<const uint8_t> request)> send_chunk;
+};
+
 class Lab {
 public:
     Lab();
@@ -191,6 +202,13 @@ public:
     // Advances training, fine-tuning, generation and measurements for at most about budget_ms.
     void update(double budget_ms);
     bool busy() const;
+    // Trains in a worker from now on (or, with empty senders, in the frames again).
+    void set_train_offload(TrainOffload offload);
+    // A chunk's result from the worker. Results the lab no longer waits for (the learner paused, stepped,
+    // reset or changed a setting since it was sent) are dropped: the lab's own state is still the truth.
+    void offload_result(std::span<const uint8_t> bytes);
+    // The worker is gone (it failed to start, or crashed): training continues in the frames.
+    void offload_failed();
     // What the lab is doing right now (for the lifecycle map's highlight).
     LabActivity activity() const;
 

@@ -93,6 +93,7 @@ json lab_state_json(const AppState& s) {
     for (const auto& h : p.history) losses.push_back(h.train);
     j["pretrain"] = {{"running", p.running},
                      {"preparing", p.preparing},
+                     {"in_worker", p.in_worker},
                      {"prepare_progress", p.prepare_progress},
                      {"corpus", corpus_key(lab.settings().corpus)},
                      {"step", p.step},

@@ -49,6 +49,18 @@ EM_JS(char*, js_load_progress, (), {
     return ptr;
 });
 
+// The training worker (web/train-worker.js, managed by the glue): the bytes are copied out of the wasm heap
+// before the call returns.
+EM_JS(int, js_train_worker_available, (), {
+    return (window.knobsGlue && window.knobsGlue.trainWorker && window.knobsGlue.trainWorker.available()) ? 1 : 0;
+});
+EM_JS(void, js_train_worker_corpus, (unsigned int id, const uint8_t* data, int len), {
+    window.knobsGlue.trainWorker.sendCorpus(id >>> 0, HEAPU8.subarray(data, data + len));
+});
+EM_JS(void, js_train_worker_chunk, (const uint8_t* data, int len), {
+    window.knobsGlue.trainWorker.sendChunk(HEAPU8.subarray(data, data + len));
+});
+
 // The page scrolls unless the pointer is over a scrollable ImGui area: returning false lets the browser
 // run its default action. (ImGui's GLFW backend would otherwise swallow every wheel event on the document.)
 EM_BOOL on_wheel(int, const EmscriptenWheelEvent* ev, void*) {
@@ -62,6 +74,11 @@ void frame() { knobs::runner_frame(g_runner); }
 }  // namespace
 
 extern "C" {
+// A chunk's result from the training worker, and the worker's failure (training goes back to the frames).
+EMSCRIPTEN_KEEPALIVE void knobs_offload_result(const uint8_t* data, int len) {
+    if (data && len > 0) g_runner.state.lab.offload_result(std::span<const uint8_t>(data, static_cast<size_t>(len)));
+}
+EMSCRIPTEN_KEEPALIVE void knobs_offload_failed() { g_runner.state.lab.offload_failed(); }
 EMSCRIPTEN_KEEPALIVE const char* knobs_version() { return KNOBS_VERSION; }
 
 EMSCRIPTEN_KEEPALIVE const char* knobs_state_json() {
@@ -149,6 +166,15 @@ int main() {
         std::free(p);
         return text;
     };
+
+    // Training runs in the worker when the page can start one; the worker itself starts on the first Play.
+    if (js_train_worker_available())
+        s.lab.set_train_offload({[](uint32_t id, std::span<const uint8_t> text) {
+                                     js_train_worker_corpus(id, text.data(), static_cast<int>(text.size()));
+                                 },
+                                 [](std::span<const uint8_t> request) {
+                                     js_train_worker_chunk(request.data(), static_cast<int>(request.size()));
+                                 }});
 
     ImGuiIO& io = ImGui::GetIO();
     io.SetClipboardTextFn = [](void*, const char* text) { g_runner.state.hooks.copy_text(text ? text : ""); };

@@ -187,6 +187,11 @@ void Controls(AppState& s) {
     ImGui::Text("%s %d", tr(L, "pretrain.step_label"), v.step);
     FlowText(std::string(tr(L, "pretrain.tokens_seen")) + " " + format_value(static_cast<double>(v.tokens_seen)), gap);
     FlowText(std::string(tr(L, "pretrain.tokens")) + "/s " + format_value(v.tokens_per_s), gap);
+    if (v.in_worker) {
+        FlowText(tr(L, "pretrain.in_worker"), gap, /*dimmed=*/true);
+        ImGui::SameLine();
+        HelpMarker(tr(L, "pretrain.in_worker_help"));
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1f s", v.train_seconds);
     FlowText(buf, gap);

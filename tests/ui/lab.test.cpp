@@ -7,6 +7,7 @@
 #include "app/url_state.h"
 #include "imgui_internal.h"
 #include "core/weights_file.h"
+#include "core/train_chunk.h"
 #include "ui_harness.h"
 
 using knobs::testing::UiHarness;
@@ -372,4 +373,134 @@ TEST_CASE("[lab] opening a text leaves a generated corpus still to build for lat
     CHECK_FALSE(lab.pretrain().preparing);
     for (int i = 0; i < 400 && lab.pretrain().step < 1; ++i) lab.update(50);  // a step takes longer under ASan
     CHECK(lab.pretrain().step >= 1);
+}
+
+namespace {
+// Stands in for the browser's training worker: it keeps the corpus it is sent and runs each chunk with the
+// engine (core/train_chunk.h), handing the result back a few frames later, as a real worker would.
+struct FakeTrainWorker {
+    uint32_t corpus_id = 0;
+    std::vector<uint8_t> text;
+    std::vector<std::vector<uint8_t>> requests;
+    int chunks_run = 0;
+
+    TrainOffload offload() {
+        return {[this](uint32_t id, std::span<const uint8_t> t) {
+                    corpus_id = id;
+                    text.assign(t.begin(), t.end());
+                },
+                [this](std::span<const uint8_t> r) { requests.emplace_back(r.begin(), r.end()); }};
+    }
+    // Answers the oldest request, if any.
+    void answer(Lab& lab) {
+        if (requests.empty()) return;
+        const std::vector<uint8_t> result = run_train_chunk_bytes(requests.front(), corpus_id, text);
+        requests.erase(requests.begin());
+        ++chunks_run;
+        lab.offload_result(result);
+    }
+};
+
+struct RunRecord {
+    std::vector<float> train, val;
+    std::vector<std::string> samples;
+    uint64_t checksum = 0;
+    int step = 0;
+    bool operator==(const RunRecord&) const = default;
+};
+
+RunRecord record(const Lab& lab) {
+    RunRecord r;
+    for (const auto& p : lab.pretrain().history) {
+        r.train.push_back(p.train);
+        if (std::isfinite(p.val)) r.val.push_back(p.val);
+    }
+    for (const auto& s : lab.pretrain().samples) r.samples.push_back(s.text);
+    r.checksum = lab.checksum(ModelSource::trained);
+    r.step = lab.pretrain().step;
+    return r;
+}
+
+// Trains the small model until step `steps` (or a divergence); with a worker, answers its chunks every third
+// frame. With `diverge_after` > 0 the learning rate goes to 10 (no warmup) after that step.
+RunRecord train_run(int steps, FakeTrainWorker* worker, int diverge_after = 0) {
+    UiHarness ui;
+    small_model(ui);
+    if (worker) ui.state.lab.set_train_offload(worker->offload());
+    int frame = 0;
+    auto train_until = [&](int step) {
+        ui.state.lab.play_until(step);
+        run_until(ui, [&] {
+            if (worker && ++frame % 3 == 0) worker->answer(ui.state.lab);
+            const PretrainView& p = ui.state.lab.pretrain();
+            return !p.running && !p.preparing && (p.step >= step || !p.divergence.empty());
+        });
+    };
+    if (diverge_after > 0) {
+        train_until(diverge_after);
+        TrainSettings t = ui.state.lab.settings();
+        t.lr = 10.0f;
+        t.warmup_steps = 0;
+        ui.state.lab_ui.editing = t;  // what the panel's controls show, or it would set them back
+        REQUIRE(ui.state.lab.apply_settings(t).empty());
+    }
+    train_until(steps);
+    return record(ui.state.lab);
+}
+}  // namespace
+
+TEST_CASE("[lab] training in a worker gives the same run as training in the frames", "[lab]") {
+    const int steps = GENERATE(1, 60);
+    FakeTrainWorker worker;
+    const RunRecord in_frames = train_run(steps, nullptr);
+    const RunRecord in_worker = train_run(steps, &worker);
+    REQUIRE(in_frames.step == steps);
+    CHECK(worker.chunks_run > 0);
+    CHECK(in_worker.step == steps);
+    CHECK(in_worker.train == in_frames.train);      // every step's loss, bit for bit
+    CHECK(in_worker.val == in_frames.val);          // validation at the same steps
+    CHECK(in_worker.samples == in_frames.samples);  // live samples at the same steps
+    CHECK(in_worker.checksum == in_frames.checksum);
+}
+
+TEST_CASE("[lab] a divergence inside a worker chunk pauses at the same step as in the frames", "[lab]") {
+    FakeTrainWorker worker;
+    const RunRecord in_frames = train_run(300, nullptr, 30);
+    const RunRecord in_worker = train_run(300, &worker, 30);
+    REQUIRE(in_frames.step < 300);  // a learning rate of 10 diverges
+    CHECK(in_worker.step == in_frames.step);
+    CHECK(in_worker.train == in_frames.train);
+    CHECK(in_worker.checksum == in_frames.checksum);
+}
+
+TEST_CASE("[lab] the worker's results the lab no longer waits for are dropped", "[lab]") {
+    UiHarness ui;
+    small_model(ui);
+    FakeTrainWorker worker;
+    ui.state.lab.set_train_offload(worker.offload());
+    ui.state.lab.play();
+    REQUIRE(run_until(ui, [&] { return !worker.requests.empty(); }));
+    const uint64_t before = ui.state.lab.checksum(ModelSource::trained);
+    const int step = ui.state.lab.pretrain().step;
+
+    SECTION("pause: the run stays where the learner saw it") {
+        ui.state.lab.pause();
+        worker.answer(ui.state.lab);
+        CHECK(ui.state.lab.pretrain().step == step);
+        CHECK(ui.state.lab.checksum(ModelSource::trained) == before);
+    }
+    SECTION("a result that is not a chunk result stops the worker; training goes on in the frames") {
+        const std::vector<uint8_t> garbage = {1, 2, 3, 4, 5};
+        ui.state.lab.offload_result(garbage);
+        worker.requests.clear();
+        REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= step + 3; }));
+        CHECK(worker.requests.empty());  // nothing more was sent to the worker
+        CHECK_FALSE(ui.state.lab.pretrain().in_worker);
+    }
+    SECTION("the worker fails: training goes on in the frames") {
+        ui.state.lab.offload_failed();
+        worker.requests.clear();
+        REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= step + 3; }));
+        CHECK(worker.requests.empty());
+    }
 }
