@@ -4,6 +4,8 @@
 //   knobs sample MODEL [--prompt TEXT] [--tokens N] [--temperature X] [--top-k N] [--top-p X] [--greedy] [--seed N]
 //   knobs eval   MODEL TEXTFILE        mean loss in nats per byte
 //   knobs info   MODEL                 the file's header and sections
+//   knobs grammar MODEL [--language english|portuguese] [--seeds N]
+//                                      share of sampled sentences that are grammatical
 //   knobs bench  [--steps N]           training speed of the default configuration
 #include <algorithm>
 #include <chrono>
@@ -41,6 +43,7 @@ int usage() {
         "  knobs sample MODEL [--prompt TEXT] [--tokens N] [--temperature X] [--top-k N] [--top-p X] [--greedy] [--seed N]\n"
         "  knobs eval   MODEL TEXTFILE\n"
         "  knobs info   MODEL\n"
+        "  knobs grammar MODEL [--language english|portuguese] [--seeds N]\n"
         "  knobs bench  [--steps N]\n",
         stderr);
     return 2;
@@ -154,6 +157,19 @@ double mean_loss(Model& m, std::span<const uint8_t> text) {
     return count ? sum / count : NAN;
 }
 
+// The quality measure docs/models.md states: the grammatical share of 4000 bytes sampled at temperature
+// kGrammarSampleTemperature from a sentence start, with sampling seed `seed`.
+GrammarScore sampled_grammar(const ModelConfig& cfg, std::span<const float> params, Language lang, uint64_t seed) {
+    Generator g(cfg, params);
+    g.feed(std::string_view("\n"));
+    Rng rng(seed);
+    SamplingConfig sc;
+    sc.temperature = kGrammarSampleTemperature;
+    std::vector<uint8_t> out;
+    for (int i = 0; i < 4000; ++i) out.push_back(g.sample_next(sc, rng).token);
+    return score_grammar(display_text(out), lang);
+}
+
 int cmd_train(const Args& a) {
     if (!a.has("out")) return usage();
     ModelConfig cfg = preset(a.str("preset", "S"));
@@ -204,16 +220,7 @@ int cmd_train(const Args& a) {
     // For a built-in language: the grammatical share of 4000 bytes sampled from the model as it is now, the
     // measure docs/models.md plots against training time (--quality-every N prints it every N steps).
     const int quality_every = static_cast<int>(a.num("quality-every", 0));
-    auto sampled_grammar = [&]() {
-        Generator g(cfg, std::as_const(model).params());
-        g.feed(std::string_view("\n"));
-        Rng rng(seed);
-        SamplingConfig sc;
-        sc.temperature = kGrammarSampleTemperature;
-        std::vector<uint8_t> out;
-        for (int i = 0; i < 4000; ++i) out.push_back(g.sample_next(sc, rng).token);
-        return score_grammar(display_text(out), *lang);
-    };
+    auto model_grammar = [&]() { return sampled_grammar(cfg, std::as_const(model).params(), *lang, seed); };
     std::printf("training %zu parameters (L=%d H=%d C=%d T=%d) on %s for %d steps\n", model.num_params(), cfg.n_layer,
                 cfg.n_head, cfg.n_embd, cfg.block_size, corpus.id.c_str(), tc.total_steps);
     const auto t0 = std::chrono::steady_clock::now();
@@ -232,7 +239,7 @@ int cmd_train(const Args& a) {
                         trainer.tokens_seen() / std::max(secs, 1e-9));
         }
         if (lang && quality_every > 0 && (s + 1) % quality_every == 0) {
-            const GrammarScore gs = sampled_grammar();
+            const GrammarScore gs = model_grammar();
             std::printf("step %5d  tokens %llu  val %.4f  grammatical share %.3f (%zu of %zu)\n", s + 1,
                         static_cast<unsigned long long>(trainer.tokens_seen()), trainer.validation_loss(8), gs.share(),
                         static_cast<size_t>(gs.grammatical), static_cast<size_t>(gs.sentences));
@@ -254,7 +261,7 @@ int cmd_train(const Args& a) {
     }
     std::printf("validation loss %.4f nats/byte (whole validation text: %.4f)\n", val, mean_loss(model, corpus.val));
     if (lang) {
-        const GrammarScore gs = sampled_grammar();
+        const GrammarScore gs = model_grammar();
         std::printf("grammatical share %.3f (%zu of %zu sampled sentences, temperature %.1f)\n", gs.share(),
                     static_cast<size_t>(gs.grammatical), static_cast<size_t>(gs.sentences),
                     kGrammarSampleTemperature);
@@ -330,6 +337,38 @@ int cmd_info(const Args& a) {
     return 0;
 }
 
+// Samples 4000 bytes with each of --seeds sampling seeds (default 4) and scores them: how the browser run
+// of docs/models.md's 60-second figures is measured from its downloaded weights file.
+int cmd_grammar(const Args& a) {
+    if (a.pos.empty()) return usage();
+    auto wf = load_model_file(a.pos[0]);
+    if (!wf) return 1;
+    const std::string language = a.str("language", "english");
+    if (language != "english" && language != "portuguese") {
+        std::fprintf(stderr, "knobs: --language is english or portuguese, not \"%s\"\n", language.c_str());
+        return 2;
+    }
+    const Language lang = language == "english" ? Language::english : Language::portuguese;
+    const int seeds = static_cast<int>(a.num("seeds", 4));
+    if (seeds < 1 || seeds > 100) {
+        std::fprintf(stderr, "knobs: --seeds is between 1 and 100\n");
+        return 2;
+    }
+    auto model = to_model(*wf);
+    size_t grammatical = 0, sentences = 0;
+    for (int seed = 1; seed <= seeds; ++seed) {
+        const GrammarScore gs = sampled_grammar(model->config(), std::as_const(*model).params(), lang, seed);
+        std::printf("seed %d: %zu of %zu sentences grammatical (%.3f)\n", seed, static_cast<size_t>(gs.grammatical),
+                    static_cast<size_t>(gs.sentences), gs.share());
+        grammatical += gs.grammatical;
+        sentences += gs.sentences;
+    }
+    std::printf("grammatical share %.3f (%zu of %zu sampled sentences, temperature %.1f)\n",
+                sentences ? static_cast<double>(grammatical) / sentences : 0.0, grammatical, sentences,
+                kGrammarSampleTemperature);
+    return 0;
+}
+
 int cmd_bench(const Args& a) {
     const ModelConfig cfg = preset("S");
     Corpus corpus = make_english_corpus(1, 1u << 18);
@@ -361,6 +400,7 @@ int main(int argc, char** argv) {
         if (cmd == "sample") return cmd_sample(a);
         if (cmd == "eval") return cmd_eval(a);
         if (cmd == "info") return cmd_info(a);
+        if (cmd == "grammar") return cmd_grammar(a);
         if (cmd == "bench") return cmd_bench(a);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "knobs: %s\n", e.what());
