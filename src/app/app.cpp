@@ -73,6 +73,7 @@ void app_frame(AppState& s, double now_s) {
     start_auto_run(s);
     // Bounded work first, so the UI shows this frame's results; the budget keeps the page responsive.
     const auto lab_start = std::chrono::steady_clock::now();
+    s.lab.set_worker_rest_ms(s.frame_timing.worker_rest_ms);
     s.lab.update(s.frame_budget_ms);
     s.last_lab_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lab_start).count();
     announce_training(s);

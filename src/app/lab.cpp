@@ -35,7 +35,7 @@ constexpr float kExplodingLossFactor = 3.0f;  // loss this many times above its 
 constexpr int kGoodSnapshotEvery = 25;        // steps between snapshots "restore last good weights" returns to
 // A worker chunk aims at this much training: short enough that the loss chart, the knobs and the status move
 // several times a second, long enough that the round trip to the worker (a frame at most) costs little.
-constexpr double kChunkTargetMs = 200;
+constexpr double kChunkTargetMs = 250;
 
 // Why step `step` (1-based, of the run) stops the run, or "" when it does not: non-finite numbers, or a
 // loss far above the best seen so far (a learning rate too high).
@@ -141,6 +141,8 @@ struct Lab::Impl {
     uint32_t chunk_awaited = 0;    // the chunk whose result is wanted (0: none in flight)
     int frames_until_step = 0;     // steps up to this one run in the frames (a divergence found in a chunk)
     double chunk_ms_per_step = 0;  // measured in the worker; sizes the next chunk (0: not yet known)
+    double worker_rest_ms = 0;     // the pause between a result and the next chunk (set_worker_rest_ms)
+    Clock::time_point last_result_at{};
 
     // ---- inference ----
     ModelSlot shipped, opened, tuned;
@@ -428,6 +430,17 @@ struct Lab::Impl {
         return steps;
     }
 
+    // Sends the next chunk when the run is playing, the worker is idle, rested, and the trainer is between
+    // steps. A single step, a step begun in the frames, or steps up to a divergence found in a chunk stay
+    // in the frames. Returns whether pre-training belongs to the worker right now.
+    bool worker_turn() const {
+        return offload_on() && running && steps_requested == 0 && trainer && trainer->micro_index() == 0 &&
+               pv.step >= frames_until_step;
+    }
+    void maybe_send_chunk() {
+        if (worker_turn() && chunk_awaited == 0 && ms_since(last_result_at) >= worker_rest_ms) send_chunk();
+    }
+
     void send_chunk() {
         if (corpus_sent != corpus_serial) {
             offload.send_corpus(corpus_serial, corpus->train);
@@ -672,7 +685,15 @@ void Lab::offload_result(std::span<const uint8_t> bytes) {
     if (!r.error.empty() || r.steps.empty()) return m.offload_failed_now();
     if (!m.trainer || !m.trained.model) return;
     m.apply_chunk(r);
+    m.last_result_at = Clock::now();
+    m.maybe_send_chunk();  // at once, rather than at the next frame: the worker's time is the run's speed
 }
+
+bool Lab::training_in_worker() const {
+    const Impl& m = *impl_;
+    return m.chunk_awaited != 0 || m.worker_turn();
+}
+void Lab::set_worker_rest_ms(double ms) { impl_->worker_rest_ms = std::max(0.0, ms); }
 
 void Lab::offload_failed() { impl_->offload_failed_now(); }
 
@@ -964,11 +985,9 @@ void Lab::update(double budget_ms) {
         else
             m.pv.prepare_progress = static_cast<float>(m.corpus_build->progress());
     }
-    // Playing, with a worker: whole steps go to the worker, a chunk at a time, and the frame only draws. A
-    // single step, a step begun in the frames, or steps up to a divergence found in a chunk stay here.
-    const bool to_worker = m.offload_on() && m.running && m.steps_requested == 0 && m.trainer &&
-                           m.trainer->micro_index() == 0 && m.pv.step >= m.frames_until_step;
-    if (to_worker && m.chunk_awaited == 0) m.send_chunk();
+    // Playing, with a worker: whole steps go to the worker, a chunk at a time, and the frame only draws.
+    const bool to_worker = m.worker_turn();
+    m.maybe_send_chunk();
     while (!to_worker && (m.running || m.steps_requested > 0) && m.trainer && ms_since(t0) < budget_ms) {
         const auto ts = Clock::now();
         const bool stepped = m.trainer->run_micro_batch();

@@ -209,6 +209,11 @@ public:
     void offload_result(std::span<const uint8_t> bytes);
     // The worker is gone (it failed to start, or crashed): training continues in the frames.
     void offload_failed();
+    // Pre-training is running in the worker (a chunk is out, or the next one is due).
+    bool training_in_worker() const;
+    // How long the worker rests between chunks (FrameBudget::worker_rest_ms): on a machine where it slows
+    // the page's drawing, training gives some of the CPU back.
+    void set_worker_rest_ms(double ms);
     // What the lab is doing right now (for the lifecycle map's highlight).
     LabActivity activity() const;
 

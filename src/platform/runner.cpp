@@ -102,7 +102,7 @@ void runner_frame(Runner& r) {
     if (r.last_frame_start_s >= 0) {
         const double interval_ms = (frame_start_s - r.last_frame_start_s) * 1000.0;
         const double ui_ms = (glfwGetTime() - frame_start_s) * 1000.0 - s.last_lab_ms;
-        s.frame_budget_ms = s.frame_timing.next(interval_ms, ui_ms, s.last_lab_ms > 0.1);
+        s.frame_budget_ms = s.frame_timing.next(interval_ms, ui_ms, s.last_lab_ms > 0.1, s.lab.training_in_worker());
     }
     r.last_frame_start_s = frame_start_s;
     glfwSwapBuffers(r.window);

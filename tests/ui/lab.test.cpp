@@ -212,6 +212,25 @@ TEST_CASE("[app] frame budget follows the frame cadence", "[app]") {
         CHECK(interval / 50.0 <= FrameBudget::kMaxSlowdown + 0.02);
         CHECK_THAT(fb.budget_ms, Catch::Matchers::WithinAbs((FrameBudget::kMaxSlowdown - 1.0) * 50.0 / 1.25, 0.5));
     }
+    SECTION("a training worker that slows the drawing rests between chunks until frames are within bounds") {
+        idle_frames(33.4, 2.0);  // software WebGL on two cores: the worker takes the drawing's second core
+        const double chunk_ms = 250.0;
+        double interval = 33.4;
+        for (int i = 0; i < 600; ++i) {
+            const double busy = chunk_ms / (chunk_ms + fb.worker_rest_ms);  // the worker's share of a core
+            interval = 33.4 * (1.0 + busy);                               // at full speed, frames take twice as long
+            fb.next(interval, 2.0, false, true);
+        }
+        CHECK(fb.worker_rest_ms > 0);
+        CHECK(interval / 33.4 <= FrameBudget::kMaxSlowdown + 0.02);
+        CHECK(interval / 33.4 >= FrameBudget::kMaxSlowdown - 0.05);  // and it does not rest more than needed
+        CHECK_THAT(fb.idle_interval_ms, Catch::Matchers::WithinAbs(33.4, 0.01));  // worker frames are not idle ones
+    }
+    SECTION("on a display-paced page the worker never rests") {
+        idle_frames(16.7, 2.0);
+        for (int i = 0; i < 300; ++i) fb.next(16.7, 2.0, false, true);
+        CHECK(fb.worker_rest_ms == 0);
+    }
     SECTION("expensive UI work leaves training the minimum, never nothing") {
         idle_frames(16.7, 30.0);
         for (int i = 0; i < 100; ++i) fb.next(33.4, 30.0, true);
