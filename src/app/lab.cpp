@@ -34,8 +34,9 @@ constexpr int kSampleBytes = 160;
 constexpr float kExplodingLossFactor = 3.0f;  // loss this many times above its best is divergence
 constexpr int kGoodSnapshotEvery = 25;        // steps between snapshots "restore last good weights" returns to
 // A worker chunk aims at this much training: short enough that the loss chart, the knobs and the status move
-// several times a second, long enough that the round trip to the worker (a frame at most) costs little.
-constexpr double kChunkTargetMs = 250;
+// a few times a second, long enough that the round trip to the worker (up to a frame, 50-70 ms with software
+// WebGL) costs little of the worker's time.
+constexpr double kChunkTargetMs = 400;
 
 // Why step `step` (1-based, of the run) stops the run, or "" when it does not: non-finite numbers, or a
 // loss far above the best seen so far (a learning rate too high).

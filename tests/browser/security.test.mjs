@@ -3,7 +3,8 @@
 //     policy is as tight as it can be (without 'wasm-unsafe-eval' the engine cannot start);
 //   * it asks nothing of any origin but its own, while loading and while it trains, generates and
 //     loads presets;
-//   * the same link gives the same run, bit for bit, in two fresh pages;
+//   * the same link gives the same run, bit for bit, in two fresh pages, and the same again in a page
+//     without Web Workers (training in the frames instead of the training worker);
 //   * after one visit it starts and trains offline (web/sw.js), also when served from a subfolder.
 // The origin checks on postMessage, from a second origin, are in embed.test.mjs.
 import assert from 'node:assert/strict';
@@ -150,12 +151,14 @@ describe('security: network', () => {
 });
 
 describe('security: determinism', () => {
-  it('security: the same link trains the same curve and weights, bit for bit, in two fresh pages', async (t) => {
+  it('security: the same link trains the same curve and weights, bit for bit, in two fresh pages and without a worker', async (t) => {
     const steps = 12;
     const link = `${SITE_URL}#v=2&panel=lifecycle,pretrain&size=S&corpus=english&lr=0.01&seed=11&run=${steps}`;
     const runs = [];
-    for (let i = 0; i < 2; ++i) {
+    // Two pages train in the training worker; a third has no Worker, so it trains in its frames.
+    for (const worker of [true, true, false]) {
       await withPage(browser, t, VIEWPORTS.desktop, async (page) => {
+        if (!worker) await page.addInitScript(() => { delete window.Worker; });
         await page.goto(link);
         await waitForReady(page);
         await page.waitForFunction((n) => {
@@ -165,7 +168,9 @@ describe('security: determinism', () => {
         runs.push((await page.evaluate(() => window.knobs.state())).lab.pretrain);
       });
     }
-    const [a, b] = runs;
+    const [a, b, inFrames] = runs;
+    assert.equal(a.in_worker, true, 'the run trained in the worker');
+    assert.equal(inFrames.in_worker, false, 'without a Worker the run trained in the frames');
     assert.equal(a.step, steps, 'run=N stops at exactly step N');
     assert.equal(a.losses.length, steps, 'one loss per step');
     assert.ok(a.losses.every(Number.isFinite), 'the losses are numbers');
@@ -174,6 +179,9 @@ describe('security: determinism', () => {
     // Compared as the exact doubles the app reports (JSON keeps every bit of a float's value).
     assert.deepEqual(b.losses, a.losses, 'the loss curves are identical');
     assert.equal(b.checksum, a.checksum, 'the weights are identical');
+    assert.equal(inFrames.step, a.step);
+    assert.deepEqual(inFrames.losses, a.losses, 'training in the frames gives the same curve');
+    assert.equal(inFrames.checksum, a.checksum, 'and the same weights');
   });
 });
 
