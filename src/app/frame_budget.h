@@ -24,8 +24,8 @@ struct FrameBudget {
     static constexpr double kMinMs = 2.0;         // training always progresses, even on a slow machine
     static constexpr double kMaxMs = 40.0;        // a frame never blocks input for longer than this
     static constexpr double kGain = 0.25;         // budget change per ms of interval error, per frame
-    static constexpr double kWorkerGain = 2.0;    // worker rest change per ms of interval error, per frame
-    static constexpr double kMaxWorkerRestMs = 2000.0;
+    static constexpr double kWorkerGain = 0.5;    // worker rest change per ms of interval error, per frame
+    static constexpr double kMaxWorkerRestMs = 1000.0;
 
     double idle_interval_ms = 16.7;  // running average of the time between frames while nothing trains
     double interval_ms = 16.7;       // running average of the time between frames while training
