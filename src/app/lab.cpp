@@ -412,10 +412,7 @@ struct Lab::Impl {
     // ---- the worker ----
     bool offload_on() const { return offload.send_chunk && offload.send_corpus; }
     // Forgets the chunk in flight: whatever the lab does next starts from its own state.
-    void drop_chunk() {
-        chunk_awaited = 0;
-        pv.in_worker = false;
-    }
+    void drop_chunk() { chunk_awaited = 0; }
 
     // How many steps the next chunk runs: up to the next step whose weights the lab needs, the run's end or
     // its pause point, and about kChunkTargetMs of work.
@@ -501,6 +498,7 @@ struct Lab::Impl {
         offload = {};
         corpus_sent = 0;
         drop_chunk();
+        pv.in_worker = false;
     }
 
     void take_sample() {
