@@ -127,6 +127,7 @@ TEST_CASE("[lab] a diverging learning rate pauses training and restore brings th
     ui.state.lab.play();
     t.lr = 10.0f;
     t.warmup_steps = 0;
+    ui.state.lab_ui.editing = t;  // what the panel's controls show: otherwise the next frame sets them back
     REQUIRE(ui.state.lab.apply_settings(t).empty());  // the learning rate changes mid-run
     REQUIRE(run_until(ui, [&] { return !ui.state.lab.pretrain().divergence.empty(); }, 3000));
     CHECK_FALSE(ui.state.lab.pretrain().running);
@@ -366,6 +367,7 @@ TEST_CASE("[a11y] the live region hears training start, pass a milestone, pause 
     TrainSettings t = ui.state.lab.settings();
     t.lr = 10.0f;
     t.warmup_steps = 0;
+    ui.state.lab_ui.editing = t;  // what the panel's controls show: otherwise the next frame sets them back
     REQUIRE(ui.state.lab.apply_settings(t).empty());
     ui.state.lab.play();
     REQUIRE(run_until(ui, [&] { return !ui.state.lab.pretrain().divergence.empty(); }, 3000));
