@@ -157,6 +157,22 @@ async function aMinuteOfTraining(browser, server) {
   };
 }
 
+// The engine's own speed inside the page, where nothing runs beside it: a page without Web Workers trains in
+// its frames, on the main thread, while the drawing waits. In the training worker (the default) the engine
+// shares the two cores with the browser's software drawing, so its tokens per second of wall time there
+// also say how much of a core it got.
+async function engineSpeedInFrames(browser, server) {
+  const { page } = await newPage(browser, { width: 1280, height: 800, dpr: 1 });
+  await page.addInitScript(() => { delete window.Worker; });
+  await page.goto(server.url + 'index.html');
+  await waitForReady(page);
+  await page.evaluate(() => window.knobs.command('lab_play'));
+  await page.waitForTimeout(6500);
+  const lab = await page.evaluate(() => { window.knobs.command('lab_pause'); return window.knobs.state().lab.pretrain; });
+  await page.close();
+  return { train_tokens_per_s_browser_in_frames: lab.tokens_per_s, in_frames_in_worker: lab.in_worker };
+}
+
 async function browserFigures() {
   const site = path.join(ROOT, 'build/web/site');
   if (!existsSync(path.join(site, 'knobs.wasm'))) throw new Error('build/web/site is not built (make web)');
@@ -177,6 +193,7 @@ async function browserFigures() {
     const lab = state.lab.pretrain;
     await page.evaluate(() => window.knobs.command('lab_pause'));
     await page.close();  // a second page drawing beside the next one would slow both
+    const inFrames = await engineSpeedInFrames(browser, server);
     const bigText = await tenMegabytesOfText(browser, server);
     const minute = await aMinuteOfTraining(browser, server);
     return {
@@ -190,6 +207,7 @@ async function browserFigures() {
       train_tokens_per_wall_s_browser: (lab.tokens_seen - trainStart.tokens_seen) / ((trainEnd - trainStart.at) / 1000),
       frame_train_budget_ms: state.frame_timing.train_budget_ms,
       frame_interval_ms_train: state.frame_timing.interval_ms,
+      ...inFrames,
       ...bigText,
       ...minute,
     };
@@ -225,6 +243,7 @@ const results = {
 try {
   Object.assign(results, await browserFigures());
   results.browser_vs_node_wasm_train = results.train_tokens_per_s_browser / results.train_tokens_per_s_wasm;
+  results.browser_in_frames_vs_node_wasm_train = results.train_tokens_per_s_browser_in_frames / results.train_tokens_per_s_wasm;
 } catch (error) {
   results.browser_error = String(error.message || error);
 }
