@@ -64,8 +64,9 @@ function shellSize() {
 // Headless Chromium draws with software WebGL, so every frame, idle or not, ends in a main-thread task of
 // 50-90 ms that is the browser's own drawing and compositing, outside the app. So this measures both:
 //   * what the app itself blocks: the copy into the wasm heap plus the app's check of the text, the Play
-//     command, and the longest of the app's frame callbacks after Play (ImGui, the lab's corpus building
-//     and training, the GL calls it issues). `control_block_ms_max` is the longest of these three;
+//     command, the longest of the app's frame callbacks after Play (ImGui, the lab's corpus building and
+//     training, the GL calls it issues) and the longest the app took to apply a training-worker result
+//     (outside the frames). `control_block_ms_max` is the longest of these four;
 //   * the longest main-thread task after Play, beside the longest one while the same page sat idle, so
 //     the browser's share can be read off.
 async function tenMegabytesOfText(browser, server) {
@@ -82,6 +83,16 @@ async function tenMegabytesOfText(browser, server) {
   });
   await page.goto(server.url + 'index.html');
   await waitForReady(page);
+  // Times each training-worker result the app applies (outside the frames: a message from the worker).
+  await page.evaluate(() => {
+    const apply = window.Module._knobs_offload_result;
+    window.__workerResults = [];
+    window.Module._knobs_offload_result = (ptr, len) => {
+      const started = performance.now();
+      apply(ptr, len);
+      window.__workerResults.push({ started, ms: performance.now() - started });
+    };
+  });
   const figures = await page.evaluate(async () => {
     const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const tasks = [];
@@ -109,11 +120,15 @@ async function tenMegabytesOfText(browser, server) {
     const lab = window.knobs.state().lab.pretrain;
     const openMs = opened ? opened.copyMs + opened.appMs : null;
     const appFrameMax = Math.max(0, ...frames);
+    const results = window.__workerResults.filter((r) => r.started >= playFrom && r.started < playTo).map((r) => r.ms);
+    const resultMax = Math.max(0, ...results);
     return {
       open_10mb_text_block_ms: openMs,
       play_10mb_text_command_ms: playCommandMs,
       train_10mb_text_app_frame_ms_max: appFrameMax,
-      control_block_ms_max: Math.max(openMs ?? Infinity, playCommandMs, appFrameMax),
+      train_10mb_text_worker_results: results.length,
+      train_10mb_text_worker_result_ms_max: resultMax,
+      control_block_ms_max: Math.max(openMs ?? Infinity, playCommandMs, appFrameMax, resultMax),
       train_10mb_text_longest_task_ms: longestTask(playFrom, playTo),
       idle_longest_task_ms: longestTask(idleFrom, idleTo),
       train_10mb_text_steps: lab.step,
