@@ -674,7 +674,7 @@ void Lab::set_train_offload(TrainOffload offload) {
     impl_->corpus_sent = 0;
 }
 
-void Lab::offload_result(std::span<const uint8_t> bytes) {
+void Lab::offload_result(std::span<const uint8_t> bytes, bool send_next) {
     Impl& m = *impl_;
     TrainChunkResult r;
     std::string error;
@@ -685,7 +685,8 @@ void Lab::offload_result(std::span<const uint8_t> bytes) {
     if (!m.trainer || !m.trained.model) return;
     m.apply_chunk(r);
     m.last_result_at = Clock::now();
-    m.maybe_send_chunk();  // at once, rather than at the next frame: the worker's time is the run's speed
+    // At once, rather than at the next frame: the worker's time is the run's speed.
+    if (send_next) m.maybe_send_chunk();
 }
 
 bool Lab::training_in_worker() const {

@@ -206,7 +206,9 @@ public:
     void set_train_offload(TrainOffload offload);
     // A chunk's result from the worker. Results the lab no longer waits for (the learner paused, stepped,
     // reset or changed a setting since it was sent) are dropped: the lab's own state is still the truth.
-    void offload_result(std::span<const uint8_t> bytes);
+    // The next chunk goes out at once, unless `send_next` is false (a hidden page: training waits for the
+    // next frame, which a hidden page does not draw).
+    void offload_result(std::span<const uint8_t> bytes, bool send_next = true);
     // The worker is gone (it failed to start, or crashed): training continues in the frames.
     void offload_failed();
     // Pre-training is running in the worker (a chunk is out, or the next one is due).

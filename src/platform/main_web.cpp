@@ -76,7 +76,10 @@ void frame() { knobs::runner_frame(g_runner); }
 extern "C" {
 // A chunk's result from the training worker, and the worker's failure (training goes back to the frames).
 EMSCRIPTEN_KEEPALIVE void knobs_offload_result(const uint8_t* data, int len) {
-    if (data && len > 0) g_runner.state.lab.offload_result(std::span<const uint8_t>(data, static_cast<size_t>(len)));
+    // A hidden page pauses training: the result is applied, and the next chunk waits for a visible frame.
+    if (data && len > 0)
+        g_runner.state.lab.offload_result(std::span<const uint8_t>(data, static_cast<size_t>(len)),
+                                          /*send_next=*/g_runner.state.visible);
 }
 EMSCRIPTEN_KEEPALIVE void knobs_offload_failed() { g_runner.state.lab.offload_failed(); }
 EMSCRIPTEN_KEEPALIVE const char* knobs_version() { return KNOBS_VERSION; }

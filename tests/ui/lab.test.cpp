@@ -518,6 +518,16 @@ TEST_CASE("[lab] the worker's results the lab no longer waits for are dropped", 
         CHECK(worker.requests.empty());  // nothing more was sent to the worker
         CHECK_FALSE(ui.state.lab.pretrain().in_worker);
     }
+    SECTION("a hidden page: the result is applied, and the next chunk waits for a frame") {
+        const std::vector<uint8_t> result =
+            run_train_chunk_bytes(worker.requests.front(), worker.corpus_id, worker.text);
+        worker.requests.clear();
+        ui.state.lab.offload_result(result, /*send_next=*/false);
+        CHECK(ui.state.lab.pretrain().step > step);
+        CHECK(worker.requests.empty());  // nothing trains while the page is hidden
+        ui.frame();                      // visible again: the next frame sends the next chunk
+        CHECK(worker.requests.size() == 1);
+    }
     SECTION("the worker fails: training goes on in the frames") {
         ui.state.lab.offload_failed();
         worker.requests.clear();
