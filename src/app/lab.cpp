@@ -477,7 +477,10 @@ struct Lab::Impl {
         for (size_t i = 0; i + 1 < n; ++i) record_step(r.steps[i], ms_each, /*weights_here=*/false);
         // The last step: the worker's weights and optimizer state become the lab's.
         auto p = trained.model->params();
-        if (r.params.size() != p.size() || r.params_before_last.size() != p.size()) return offload_failed_now();
+        if (r.params.size() != p.size() || r.params_before_last.size() != p.size() || r.grads.size() != p.size())
+            return offload_failed_now();
+        // The gradients too, for the knob panel's "show gradients" heatmap.
+        std::copy(r.grads.begin(), r.grads.end(), trained.model->grads().begin());
         std::copy(r.params.begin(), r.params.end(), p.begin());
         prev_params = std::move(r.params_before_last);
         if (auto e = trainer->resume(r.progress); !e.empty()) {

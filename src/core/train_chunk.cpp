@@ -318,6 +318,7 @@ std::vector<uint8_t> encode(const TrainChunkResult& r) {
     for (const StepStats& s : r.steps) write(out, s);
     out.floats(r.params);
     out.floats(r.params_before_last);
+    out.floats(r.grads);
     write(out, r.progress);
     out.f64(r.ms);
     return out.take();
@@ -377,6 +378,7 @@ bool decode(std::span<const uint8_t> bytes, TrainChunkResult* out, std::string* 
     for (uint32_t i = 0; i < n_steps && !in.failed(); ++i) r.steps.push_back(read_step(in));
     r.params = in.floats("the parameters");
     r.params_before_last = in.floats("the parameters before the last step", r.params.size());
+    r.grads = in.floats("the gradients of the last step", r.params.size());
     r.progress = read_progress(in, r.params.size());
     r.ms = in.f64("the wall time");
     check_at_end(in);
@@ -410,6 +412,7 @@ TrainChunkResult run_train_chunk(const TrainChunkRequest& request, std::span<con
         if (!result.steps.back().finite) break;  // the caller decides what follows a divergence
     }
     result.params.assign(model.params().begin(), model.params().end());
+    result.grads.assign(std::as_const(model).grads().begin(), std::as_const(model).grads().end());
     result.progress = trainer.progress();
     result.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     return result;

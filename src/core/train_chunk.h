@@ -43,6 +43,7 @@ struct TrainChunkResult {
     std::vector<StepStats> steps;          // one per optimizer step run, in order
     std::vector<float> params;             // (num_params) after the last step
     std::vector<float> params_before_last; // (num_params) before the last step: the knobs colour by its sign
+    std::vector<float> grads;              // (num_params) the last step's gradients, as the model holds them
     TrainProgress progress;                // after the last step
     double ms = 0;                         // wall time spent training (building the trainer included)
     bool operator==(const TrainChunkResult&) const = default;

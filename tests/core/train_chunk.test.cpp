@@ -196,6 +196,7 @@ TEST_CASE("[core] a train chunk reaches the same bits as the caller's own steps"
     }
     CHECK(same_bits(result.params, model.params()));
     CHECK(same_bits(result.params_before_last, params_before_last));
+    CHECK(same_bits(result.grads, std::as_const(model).grads()));
     CHECK(result.progress == trainer.progress());
     CHECK(result.ms > 0);
 }

@@ -425,6 +425,7 @@ struct FakeTrainWorker {
 struct RunRecord {
     std::vector<float> train, val;
     std::vector<std::string> samples;
+    std::vector<float> grads;  // the last step's gradients of one tensor, as the heatmap shows them
     uint64_t checksum = 0;
     int step = 0;
     bool operator==(const RunRecord&) const = default;
@@ -437,6 +438,8 @@ RunRecord record(const Lab& lab) {
         if (std::isfinite(p.val)) r.val.push_back(p.val);
     }
     for (const auto& s : lab.pretrain().samples) r.samples.push_back(s.text);
+    const auto g = lab.tensor_grads(Tensor::attprojw);
+    r.grads.assign(g.begin(), g.end());
     r.checksum = lab.checksum(ModelSource::trained);
     r.step = lab.pretrain().step;
     return r;
@@ -481,6 +484,7 @@ TEST_CASE("[lab] training in a worker gives the same run as training in the fram
     CHECK(in_worker.train == in_frames.train);      // every step's loss, bit for bit
     CHECK(in_worker.val == in_frames.val);          // validation at the same steps
     CHECK(in_worker.samples == in_frames.samples);  // live samples at the same steps
+    CHECK(in_worker.grads == in_frames.grads);      // the heatmap's gradients of the last step
     CHECK(in_worker.checksum == in_frames.checksum);
 }
 
