@@ -324,6 +324,19 @@ std::vector<uint8_t> encode(const TrainChunkResult& r) {
     return out.take();
 }
 
+// The end of a decoder: nothing may follow the message; on success the message goes to *out.
+template <class Message>
+bool finish(ByteReader& in, Message&& message, Message* out, std::string* error) {
+    check_at_end(in);
+    if (in.failed()) {
+        if (error) *error = in.error();
+        return false;
+    }
+    if (error) error->clear();
+    *out = std::move(message);
+    return true;
+}
+
 bool decode(std::span<const uint8_t> bytes, TrainChunkRequest* out, std::string* error) {
     ByteReader in(bytes);
     TrainChunkRequest r;
@@ -356,14 +369,7 @@ bool decode(std::span<const uint8_t> bytes, TrainChunkRequest* out, std::string*
     const size_t n_params = in.failed() ? 0 : param_count(r.config);
     r.params = in.floats("the parameters", n_params);
     r.progress = read_progress(in, n_params);  // pre-training: every parameter is trainable
-    check_at_end(in);
-    if (in.failed()) {
-        if (error) *error = in.error();
-        return false;
-    }
-    if (error) error->clear();
-    *out = std::move(r);
-    return true;
+    return finish(in, std::move(r), out, error);
 }
 
 bool decode(std::span<const uint8_t> bytes, TrainChunkResult* out, std::string* error) {
@@ -381,14 +387,7 @@ bool decode(std::span<const uint8_t> bytes, TrainChunkResult* out, std::string* 
     r.grads = in.floats("the gradients of the last step", r.params.size());
     r.progress = read_progress(in, r.params.size());
     r.ms = in.f64("the wall time");
-    check_at_end(in);
-    if (in.failed()) {
-        if (error) *error = in.error();
-        return false;
-    }
-    if (error) error->clear();
-    *out = std::move(r);
-    return true;
+    return finish(in, std::move(r), out, error);
 }
 
 TrainChunkResult run_train_chunk(const TrainChunkRequest& request, std::span<const uint8_t> train_text) {
