@@ -13,7 +13,9 @@ namespace {
 
 constexpr uint8_t kRequestMagic[4] = {'K', 'N', 'R', 'Q'};
 constexpr uint8_t kResultMagic[4] = {'K', 'N', 'R', 'S'};
-constexpr uint32_t kChunkFormatVersion = 1;
+// 2: results carry the last step's gradients. A worker and a page from different builds (a stale cache)
+// refuse each other's messages with a clear message, and the page trains in its frames instead.
+constexpr uint32_t kChunkFormatVersion = 2;
 
 // std::bit_cast, which the libc++ of the Emscripten the project builds with (3.1.6) does not have yet.
 template <class To, class From>

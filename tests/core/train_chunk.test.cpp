@@ -291,8 +291,8 @@ TEST_CASE("[core] train chunk decoding refuses damaged bytes", "[core]") {
     }
     SECTION("another version") {
         std::vector<uint8_t> bytes = good;
-        put_u32_at(bytes, 4, 2);
-        refused(bytes, "version 2");
+        put_u32_at(bytes, 4, 1);
+        refused(bytes, "version 1");
     }
     SECTION("a parameter count of 4 billion") {
         std::vector<uint8_t> bytes = good;
