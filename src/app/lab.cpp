@@ -357,28 +357,23 @@ struct Lab::Impl {
         }
         const double step_flops = st.flops_forward + st.flops_loss + st.flops_backward + st.flops_update;
         if (weights_here) {
+            // Each knob's last change, for the knob panel's colours.
             auto p = m.params();
-            size_t moved = 0;
-            float max_change = 0, update_sq = 0;
             for (size_t i = 0; i < p.size(); ++i) {
-                const float d = p[i] - prev_params[i];
-                last_update[i] = d;
-                if (d != 0.0f) ++moved;
-                max_change = std::max(max_change, std::abs(d));
-                update_sq += d * d;
+                last_update[i] = p[i] - prev_params[i];
                 prev_params[i] = p[i];
             }
             pv.tokens_seen = trainer->tokens_seen();
             pv.checksum = m.checksum();
             pv.flops = trainer->total_flops();
-            pv.anatomy = {true, step, st.loss, st.grad_norm, std::sqrt(update_sq), st.lr, moved, p.size(), max_change,
-                          st.flops_forward, st.flops_backward, st.flops_update};
         } else {
             pv.tokens_seen += st.tokens;
             pv.flops += step_flops;
-            pv.anatomy = {true, step, st.loss, st.grad_norm, st.update_norm, st.lr, st.knobs_moved, st.knobs_total,
-                          st.max_update, st.flops_forward, st.flops_backward, st.flops_update};
         }
+        // The update's numbers as the trainer measured them while applying it, wherever the step ran, so
+        // "moved" means one thing: turned by more than TrainConfig::moved_threshold.
+        pv.anatomy = {true, step, st.loss, st.grad_norm, st.update_norm, st.lr, st.knobs_moved, st.knobs_total,
+                      st.max_update, st.flops_forward, st.flops_backward, st.flops_update};
         trained.meta.steps = static_cast<uint64_t>(step);
         trained.meta.tokens_seen = pv.tokens_seen;
         cv.pretrain.flops += step_flops;

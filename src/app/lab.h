@@ -69,7 +69,7 @@ struct StepAnatomy {
     float grad_norm = 0;
     float update_norm = 0;
     float lr = 0;
-    size_t knobs_moved = 0;  // parameters whose value changed in the update
+    size_t knobs_moved = 0;  // parameters the update turned by more than TrainConfig::moved_threshold
     size_t knobs_total = 0;
     float max_change = 0;     // largest |change| of one parameter
     double flops_forward = 0, flops_backward = 0, flops_update = 0;

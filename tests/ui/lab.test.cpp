@@ -1,9 +1,11 @@
 // The lab's main interactions, driven through the real panels (clicks on recorded hit rects) or the
 // lab's commands, with the real engine underneath.
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 
 #include "catch_amalgamated.hpp"
+#include "app/i18n.h"
 #include "app/url_state.h"
 #include "imgui_internal.h"
 #include "core/weights_file.h"
@@ -50,6 +52,49 @@ TEST_CASE("[lab] play trains: the loss falls and the checksum changes every step
     CHECK(v.history.back().train < v.history.front().train - 0.5f);
     CHECK(v.checksum != before);
     CHECK(v.tokens_seen > 0);
+}
+
+TEST_CASE("[lab] step anatomy shows the numbers of the step just taken", "[lab]") {
+    UiHarness ui(1280, 2400);  // tall enough that the Step button under the heatmap is on screen
+    small_model(ui);
+    open_panel(ui.state, PanelId::knobs);
+    ui.frame();
+    ui.frame();
+    const int steps = GENERATE(1, 4);  // the first step is deep in warmup, with a tiny learning rate
+    for (int i = 0; i < steps; ++i) {
+        REQUIRE(ui.click("knobs.take_step"));
+        REQUIRE(run_until(ui, [&] { return ui.state.lab.pretrain().step >= i + 1; }));
+    }
+    const PretrainView& v = ui.state.lab.pretrain();
+    const StepAnatomy& a = v.anatomy;
+    REQUIRE(a.valid);
+    CHECK(a.step == steps);
+    CHECK(a.loss == v.last_loss);
+    CHECK(a.lr == v.lr_now);
+
+    // What the step did to the weights, from the lab's record of each knob's last change.
+    const float threshold = TrainConfig{}.moved_threshold;
+    size_t total = 0, moved = 0;
+    double sq = 0, largest = 0;
+    for (int t = 0; t < kNumTensors; ++t)
+        for (float d : ui.state.lab.tensor_last_update(static_cast<Tensor>(t))) {
+            ++total;
+            moved += std::abs(d) > threshold;
+            sq += double(d) * d;
+            largest = std::max(largest, double(std::abs(d)));
+        }
+    // Some knobs turn by less than the threshold, so "moved" is not simply every knob that changed.
+    REQUIRE(moved > 0);
+    REQUIRE(moved < total);
+    CHECK(a.knobs_total == total);
+    // The trainer measures the change it applies; the weights hold it after float rounding, which can only
+    // move a knob across the threshold when it sat right at it.
+    CHECK_THAT(double(a.knobs_moved), Catch::Matchers::WithinAbs(double(moved), total * 1e-3));
+    CHECK_THAT(double(a.update_norm), Catch::Matchers::WithinRel(std::sqrt(sq), 1e-3));
+    CHECK_THAT(double(a.max_change), Catch::Matchers::WithinRel(largest, 1e-3));
+    // The help tooltip names the threshold.
+    CHECK(threshold == 1e-4f);
+    CHECK(std::string(tr("en", "knobs.anatomy_help")).find("0.0001") != std::string::npos);
 }
 
 TEST_CASE("[lab] inference leaves the weights untouched", "[lab]") {
