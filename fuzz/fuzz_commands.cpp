@@ -18,7 +18,9 @@
 //   * a refusal carries a message; the script's last command, if refused, leaves the state (state_json)
 //     as it was — except the quiz's "select an option first" hint, which a refused check raises on purpose;
 //   * command_result_json and the final state_json are valid JSON, and every emitted event's payload too;
-//   * saved lesson progress reads back as exactly the progress the app holds.
+//   * saved lesson progress reads back as exactly the progress the app holds;
+//   * a script run twice on fresh states ends in the same state (checked whenever it is replayed, below):
+//     the determinism shared links rely on, for the commands that configure rather than compute.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -78,33 +80,60 @@ json comparable_state(const std::string& state) {
     return j;
 }
 
-int check_progress(const AppState& s, bool progress_saved, const std::string& saved_progress) {
+void check_progress(const AppState& s, bool progress_saved, const std::string& saved_progress) {
     if (progress_saved) {
         const lesson::ProgressLoad back = lesson::parse_progress(saved_progress, &s.lesson.library.languages.front());
         FUZZ_REQUIRE(back.status == lesson::ProgressStatus::restored, "saved progress reads back");
         FUZZ_REQUIRE(back.dropped.empty(), "saved progress fits the lesson it came from");
         FUZZ_REQUIRE(back.progress == s.lesson.progress, "saved progress reads back unchanged");
     }
-    return 0;
+}
+
+// A fresh state as the page starts, with the hooks the checks listen on.
+struct Session {
+    AppState s;
+    std::string saved_progress;
+    bool progress_saved = false;
+
+    Session() {
+        app_init(s);
+        s.lesson = loaded_lesson();
+        s.hooks.save_progress = [this](const std::string& text) {
+            saved_progress = text;
+            progress_saved = true;
+        };
+        s.hooks.emit = [](const std::string& name, const std::string& payload) {
+            FUZZ_REQUIRE(!name.empty(), "events have names");
+            parse_or_die(payload, "event payloads are valid JSON");
+        };
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Commands arrive over time (the quiz and the matching game keep clocks).
+    void tick() { s.time_s += 1.5; }
+
+    CommandResult run(const std::string& command) {
+        CommandResult r = run_command(s, command);
+        parse_or_die(command_result_json(r), "command_result_json is valid JSON");
+        if (r.ok) FUZZ_REQUIRE(r.error.empty(), "an accepted command has no error");
+        else FUZZ_REQUIRE(!r.error.empty(), "a refused command says why");
+        return r;
+    }
+};
+
+// run_command refuses a line that is not a JSON object with a "cmd" string before it looks at the state
+// (its first lines), so only the other refusals need the state compared around them.
+bool reaches_dispatch(const std::string& command) {
+    const json j = json::parse(command, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return false;
+    const auto name = j.find("cmd");
+    return name != j.end() && name->is_string();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    AppState s;
-    app_init(s);
-    s.lesson = loaded_lesson();
-    std::string saved_progress;
-    bool progress_saved = false;
-    s.hooks.save_progress = [&](const std::string& text) {
-        saved_progress = text;
-        progress_saved = true;
-    };
-    s.hooks.emit = [](const std::string& name, const std::string& payload) {
-        FUZZ_REQUIRE(!name.empty(), "events have names");
-        parse_or_die(payload, "event payloads are valid JSON");
-    };
-
     // The script's lines, at most kMaxCommands, without the ones that compute.
     const std::string_view script(reinterpret_cast<const char*>(data), size);
     std::vector<std::string> commands;
@@ -117,30 +146,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             commands.push_back(std::move(command));
     }
 
-    // Snapshots cost more than everything else here, so the state is compared around the last command
-    // only: the fuzzer cuts and splices scripts all the time, so every command it tries ends some script.
-    std::string before, after;
-    for (size_t n = 0; n < commands.size(); ++n) {
-        s.time_s += 1.5;  // commands arrive over time (the quiz and the matching game keep clocks)
-        const bool last = n + 1 == commands.size();
-        if (last) before = state_json(s);
-        const CommandResult r = run_command(s, commands[n]);
-        parse_or_die(command_result_json(r), "command_result_json is valid JSON");
-        if (r.ok) {
-            FUZZ_REQUIRE(r.error.empty(), "an accepted command has no error");
-            continue;
-        }
-        FUZZ_REQUIRE(!r.error.empty(), "a refused command says why");
-        if (last) {
-            after = state_json(s);
-            if (after != before) {
-                // comparable_state parses both snapshots, so this also checks that they are valid JSON.
-                FUZZ_REQUIRE(comparable_state(before) == comparable_state(after), "a refused command leaves the state as it was");
-                return check_progress(s, progress_saved, saved_progress);
-            }
-        }
+    Session run;
+    CommandResult last;
+    for (const std::string& command : commands) {
+        run.tick();
+        last = run.run(command);
     }
-    if (after.empty()) after = state_json(s);
+    const std::string after = state_json(run.s);
     FUZZ_REQUIRE(json::accept(after), "state_json is valid JSON");
-    return check_progress(s, progress_saved, saved_progress);
+    check_progress(run.s, run.progress_saved, run.saved_progress);
+
+    // Snapshots cost more than everything else here, so the state is compared around the last command only
+    // (the fuzzer cuts and splices scripts all the time, so every command it tries ends some script), and
+    // only when that command was refused: the script runs again on a fresh state, which stops before the
+    // last command for the snapshot. A run is a pure function of its script, so this replays the first.
+    if (!commands.empty() && !last.ok && reaches_dispatch(commands.back())) {
+        Session replay;
+        for (size_t n = 0; n + 1 < commands.size(); ++n) {
+            replay.tick();
+            replay.run(commands[n]);
+        }
+        replay.tick();
+        const std::string before = state_json(replay.s);
+        FUZZ_REQUIRE(!replay.run(commands.back()).ok, "the replayed script is refused the same way");
+        const std::string replayed_after = state_json(replay.s);
+        FUZZ_REQUIRE(replayed_after == after, "running a script twice gives the same state");
+        // comparable_state parses both snapshots, so this also checks that they are valid JSON.
+        if (replayed_after != before)
+            FUZZ_REQUIRE(comparable_state(before) == comparable_state(replayed_after), "a refused command leaves the state as it was");
+    }
+    return 0;
 }
