@@ -17,7 +17,9 @@
 //   * no crash, no sanitizer report, no exception escapes;
 //   * a refusal carries a message; the script's last command, if refused, leaves the state (state_json)
 //     as it was — except the quiz's "select an option first" hint, which a refused check raises on purpose;
-//   * command_result_json and the final state_json are valid JSON, and every emitted event's payload too;
+//   * command_result_json, the final state_json and every emitted event's payload are written without a
+//     crash or a sanitizer report. They are not parsed back: all three come from nlohmann's serializer with
+//     invalid UTF-8 replaced, which cannot write invalid JSON, and parsing them back was a sixth of the time;
 //   * saved lesson progress reads back as exactly the progress the app holds;
 //   * a script run twice on fresh states ends in the same state (checked whenever it is replayed, below):
 //     the determinism shared links rely on, for the commands that configure rather than compute.
@@ -102,10 +104,7 @@ struct Session {
             saved_progress = text;
             progress_saved = true;
         };
-        s.hooks.emit = [](const std::string& name, const std::string& payload) {
-            FUZZ_REQUIRE(!name.empty(), "events have names");
-            parse_or_die(payload, "event payloads are valid JSON");
-        };
+        s.hooks.emit = [](const std::string& name, const std::string&) { FUZZ_REQUIRE(!name.empty(), "events have names"); };
     }
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -115,7 +114,7 @@ struct Session {
 
     CommandResult run(const std::string& command) {
         CommandResult r = run_command(s, command);
-        parse_or_die(command_result_json(r), "command_result_json is valid JSON");
+        command_result_json(r);  // what the page API hands back, written for every result
         if (r.ok) FUZZ_REQUIRE(r.error.empty(), "an accepted command has no error");
         else FUZZ_REQUIRE(!r.error.empty(), "a refused command says why");
         return r;
@@ -153,7 +152,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         last = run.run(command);
     }
     const std::string after = state_json(run.s);
-    FUZZ_REQUIRE(json::accept(after), "state_json is valid JSON");
     check_progress(run.s, run.progress_saved, run.saved_progress);
 
     // Snapshots cost more than everything else here, so the state is compared around the last command only
@@ -171,7 +169,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_REQUIRE(!replay.run(commands.back()).ok, "the replayed script is refused the same way");
         const std::string replayed_after = state_json(replay.s);
         FUZZ_REQUIRE(replayed_after == after, "running a script twice gives the same state");
-        // comparable_state parses both snapshots, so this also checks that they are valid JSON.
         if (replayed_after != before)
             FUZZ_REQUIRE(comparable_state(before) == comparable_state(replayed_after), "a refused command leaves the state as it was");
     }
