@@ -44,10 +44,11 @@ bool rebuild_fonts_if_needed(AppState& s) {
     s.fonts_dirty = false;
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    // Latin-1, Latin Extended-A (Portuguese and most European languages), punctuation, arrows, marks.
-    // Keep in step with the subset in CMakeLists.txt.
-    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2030, 0x203A,
-                                     0x2190, 0x2193, 0x2212, 0x2212, 0x2248, 0x2248, 0x2260, 0x2260,
+    // Latin-1, Latin Extended-A (Portuguese and most European languages), Δ (the update's size),
+    // punctuation, arrows, math signs (∞ for a diverged value), marks. Keep in step with the subset in
+    // CMakeLists.txt; "[ui] the UI font has a glyph for every character..." checks what the UI writes.
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x0394, 0x0394, 0x2010, 0x2027, 0x2030, 0x203A,
+                                     0x2190, 0x2193, 0x2212, 0x2212, 0x221E, 0x221E, 0x2248, 0x2248, 0x2260, 0x2260,
                                      0x2264, 0x2265, 0x25A0, 0x25CF, 0x2713, 0x2713, 0x2717, 0x2717, 0xFFFD, 0xFFFD, 0};
     ImFontConfig cfg;
     cfg.FontDataOwnedByAtlas = false;  // the bytes are a constant array in the binary
