@@ -31,13 +31,26 @@ std::string format_value(double v) {
     char buf[32];
     const double a = std::abs(v);
     if (!std::isfinite(v)) return v != v ? "–" : (v > 0 ? "∞" : "−∞");
-    if (a >= 1e12) std::snprintf(buf, sizeof buf, "%.3gT", v / 1e12);
-    else if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3gG", v / 1e9);
-    else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
+    // A value that rounds to 1000 of one unit takes the next (999,999 is "1M", not "1e+03k").
+    if (a >= 999.5e12) std::snprintf(buf, sizeof buf, "%.3gP", v / 1e15);
+    else if (a >= 999.5e9) std::snprintf(buf, sizeof buf, "%.3gT", v / 1e12);
+    else if (a >= 999.5e6) std::snprintf(buf, sizeof buf, "%.3gG", v / 1e9);
+    else if (a >= 999.5e3) std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
     else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.3gk", v / 1e3);
     else if (a >= 100 || a == 0) std::snprintf(buf, sizeof buf, "%.0f", v);
     else if (a >= 1) std::snprintf(buf, sizeof buf, "%.3g", v);
     else std::snprintf(buf, sizeof buf, "%.2g", v);
+    return buf;
+}
+
+std::string format_seconds(double seconds) {
+    char buf[32];
+    if (!std::isfinite(seconds) || seconds < 0) return "–";
+    if (seconds == 0) return "0 s";
+    if (seconds < 0.9995e-3) std::snprintf(buf, sizeof buf, "%.3g µs", seconds * 1e6);
+    else if (seconds < 0.9995) std::snprintf(buf, sizeof buf, "%.3g ms", seconds * 1e3);
+    else if (seconds < 999.5) std::snprintf(buf, sizeof buf, "%.3g s", seconds);
+    else std::snprintf(buf, sizeof buf, "%.0f s", seconds);
     return buf;
 }
 

@@ -37,6 +37,8 @@ std::string chart_summary(const LineChart& chart);
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
 // A short label for a tick or readout value (1.2k, 3.4M, 0.012 ...).
 std::string format_value(double v);
+// A duration with three significant digits in a unit that fits it: "3.7 ms", "6.37 s", "850 µs".
+std::string format_seconds(double seconds);
 // Exponential moving average of y with weight `alpha` (0 = unsmoothed); NaNs pass through.
 std::vector<float> smooth_ema(const std::vector<float>& y, float alpha);
 

@@ -36,7 +36,7 @@ void ShowCost(AppState& s, bool* open) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(format_value(train_flops).c_str());
         ImGui::TableNextColumn();
-        ImGui::Text("%.2f s", train_seconds);
+        ImGui::TextUnformatted(format_seconds(train_seconds).c_str());
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::TextWrapped("%s (%llu %s)", tr(L, "cost.inference"), static_cast<unsigned long long>(c.inference.tokens),
@@ -44,7 +44,7 @@ void ShowCost(AppState& s, bool* open) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(format_value(c.inference.flops).c_str());
         ImGui::TableNextColumn();
-        ImGui::Text("%.2f s", c.inference.seconds);
+        ImGui::TextUnformatted(format_seconds(c.inference.seconds).c_str());
         ImGui::EndTable();
     }
     if (c.inference.flops > 0 && train_flops > 0)

@@ -95,7 +95,7 @@ void MeasuredCell(AppState& s, Measure m, const std::string& column_id) {
             ImGui::TextUnformatted(ran ? format_value(a->flops).c_str() : "—");
             return;
         case Measure::time:
-            if (ran) ImGui::Text("%.2f s", a->seconds);
+            if (ran) ImGui::TextUnformatted(format_seconds(a->seconds).c_str());
             else ImGui::TextUnformatted("—");
             return;
         case Measure::tokens:
