@@ -328,8 +328,9 @@ TEST_CASE("[ui] the UI font has a glyph for every character the UI and the lesso
         {"content/ui/pt-BR.json", std::string(as_text(kUiStrings_pt_BR, kUiStrings_pt_BR_size))},
         {"content/en.json", std::string(as_text(kContent_en, kContent_en_size))},
         {"content/pt-BR.json", std::string(as_text(kContent_pt_BR, kContent_pt_BR_size))},
-        // What a chart or a readout writes for a diverged value.
+        // What a chart or a readout writes for a diverged value, and a duration's units.
         {"format_value", format_value(inf) + format_value(-inf) + format_value(std::nan(""))},
+        {"format_seconds", format_seconds(0.0005) + format_seconds(0.005) + format_seconds(5) + format_seconds(-1)},
     };
     for (const auto& [name, text] : texts) {
         std::set<unsigned> missing;
