@@ -213,8 +213,10 @@ bool LineChart::Draw() {
         }
         dl->PopClipRect();
     } else {
-        const char* none = "–";
-        dl->AddText(ImVec2((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f - fs * 0.5f), dim_col, none);
+        const float wrap = std::max(fs, (p1.x - p0.x) - fs);
+        const ImVec2 size = ImGui::CalcTextSize(empty_text.c_str(), nullptr, false, wrap);
+        dl->AddText(ImGui::GetFont(), fs, ImVec2((p0.x + p1.x - size.x) * 0.5f, (p0.y + p1.y - size.y) * 0.5f), dim_col,
+                    empty_text.c_str(), nullptr, wrap);
     }
 
     // Legend (top) and axis labels.

@@ -24,6 +24,7 @@ struct LineChart {
     bool log_x = false;
     std::vector<ChartSeries> series;
     std::string lang = "en";  // the language of the summary the accessibility mirror reads out
+    std::string empty_text = "–";  // drawn in the plot while there is nothing to plot: what to do to fill it
 
     // Draws into the current window's content width. Returns true while hovered.
     bool Draw();

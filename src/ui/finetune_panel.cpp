@@ -89,6 +89,7 @@ void ShowFinetune(AppState& s, bool* open) {
     LineChart chart;
     chart.lang = s.lang;
     chart.id = "ftloss";
+    chart.empty_text = tr(L, "finetune.chart_empty");
     chart.x_label = tr(L, "pretrain.step_label");
     chart.y_label = tr(L, "pretrain.loss");
     chart.smoothing = 0.5f;

@@ -222,6 +222,7 @@ void Charts(AppState& s) {
     LineChart chart;
     chart.lang = s.lang;
     chart.id = "loss";
+    chart.empty_text = tr(L, "pretrain.chart_empty");
     chart.x_label = tr(L, "pretrain.step_label");
     chart.y_label = tr(L, "pretrain.loss");
     chart.log_y = s.lab_ui.log_y;
