@@ -145,14 +145,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             commands.push_back(std::move(command));
     }
 
-    Session run;
+    Session first;
     CommandResult last;
     for (const std::string& command : commands) {
-        run.tick();
-        last = run.run(command);
+        first.tick();
+        last = first.run(command);
     }
-    const std::string after = state_json(run.s);
-    check_progress(run.s, run.progress_saved, run.saved_progress);
+    const std::string after = state_json(first.s);
+    check_progress(first.s, first.progress_saved, first.saved_progress);
 
     // Snapshots cost more than everything else here, so the state is compared around the last command only
     // (the fuzzer cuts and splices scripts all the time, so every command it tries ends some script), and

@@ -475,7 +475,7 @@ struct Lab::Impl {
         if (r.params.size() != p.size() || r.params_before_last.size() != p.size() || r.grads.size() != p.size())
             return offload_failed_now();
         // The gradients too, for the knob panel's "show gradients" heatmap.
-        std::copy(r.grads.begin(), r.grads.end(), trained.model->grads().begin());
+        trained.model->set_grads(r.grads);
         std::copy(r.params.begin(), r.params.end(), p.begin());
         prev_params = std::move(r.params_before_last);
         if (auto e = trainer->resume(r.progress); !e.empty()) {

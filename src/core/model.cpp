@@ -293,6 +293,11 @@ float Model::forward(const uint8_t* inputs, const uint8_t* targets, int B, int T
     return ops::softmax_crossentropy_forward(a.probs, a.losses, a.logits, targets_.data(), B, T, V);
 }
 
+void Model::set_grads(std::span<const float> grads) {
+    assert(grads.size() == grads_.size());
+    std::copy(grads.begin(), grads.end(), grads_.begin());
+}
+
 void Model::zero_grad() {
     std::fill(grads_.begin(), grads_.end(), 0.0f);
     std::fill(lora_grads_.begin(), lora_grads_.end(), 0.0f);

@@ -46,8 +46,8 @@ public:
     std::span<float> tensor(Tensor t);
     std::span<const float> tensor(Tensor t) const;
     std::span<const float> grads() const { return grads_; }
-    // Written only to hand over gradients computed elsewhere (a training worker's last step, for display).
-    std::span<float> grads() { return grads_; }
+    // Takes gradients computed elsewhere (a training worker's last step, for display); same layout as params().
+    void set_grads(std::span<const float> grads);
     std::span<const float> tensor_grad(Tensor t) const;
     uint64_t checksum() const;  // checksum64 over the bytes of params()
 

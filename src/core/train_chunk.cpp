@@ -413,7 +413,7 @@ TrainChunkResult run_train_chunk(const TrainChunkRequest& request, std::span<con
         if (!result.steps.back().finite) break;  // the caller decides what follows a divergence
     }
     result.params.assign(model.params().begin(), model.params().end());
-    result.grads.assign(std::as_const(model).grads().begin(), std::as_const(model).grads().end());
+    result.grads.assign(model.grads().begin(), model.grads().end());
     result.progress = trainer.progress();
     result.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     return result;
