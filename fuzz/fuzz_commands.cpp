@@ -17,9 +17,10 @@
 //   * no crash, no sanitizer report, no exception escapes;
 //   * a refusal carries a message; the script's last command, if refused, leaves the state (state_json)
 //     as it was — except the quiz's "select an option first" hint, which a refused check raises on purpose;
-//   * command_result_json, the final state_json and every emitted event's payload are written without a
-//     crash or a sanitizer report. They are not parsed back: all three come from nlohmann's serializer with
-//     invalid UTF-8 replaced, which cannot write invalid JSON, and parsing them back was a sixth of the time;
+//   * command_result_json and the final state_json are valid JSON in valid UTF-8, whatever bytes the
+//     script put into the state (both come from JsonWriter; json::accept checks them without building a
+//     tree). Event payloads are written without a crash: they come from nlohmann's serializer with invalid
+//     UTF-8 replaced, which cannot write invalid JSON;
 //   * saved lesson progress reads back as exactly the progress the app holds;
 //   * a script run twice on fresh states ends in the same state (checked whenever it is replayed, below):
 //     the determinism shared links rely on, for the commands that configure rather than compute.
@@ -114,7 +115,8 @@ struct Session {
 
     CommandResult run(const std::string& command) {
         CommandResult r = run_command(s, command);
-        command_result_json(r);  // what the page API hands back, written for every result
+        // What the page API hands back, written for every result.
+        FUZZ_REQUIRE(json::accept(command_result_json(r)), "command_result_json is valid JSON");
         if (r.ok) FUZZ_REQUIRE(r.error.empty(), "an accepted command has no error");
         else FUZZ_REQUIRE(!r.error.empty(), "a refused command says why");
         return r;
@@ -152,6 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         last = first.run(command);
     }
     const std::string after = state_json(first.s);
+    FUZZ_REQUIRE(json::accept(after), "state_json is valid JSON");
     check_progress(first.s, first.progress_saved, first.saved_progress);
 
     // Snapshots cost more than everything else here, so the state is compared around the last command only

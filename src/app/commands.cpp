@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/i18n.h"
+#include "app/json_writer.h"
 #include "app/lab_commands.h"
 #include "app/presets.h"
 #include "app/url_state.h"
@@ -200,56 +201,68 @@ CommandResult run_command(AppState& s, const std::string& text) {
 }
 
 std::string command_result_json(const CommandResult& r) {
-    json j{{"ok", r.ok}};
-    if (!r.ok) j["error"] = r.error;
-    if (r.data) j["data"] = *r.data;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    JsonWriter w;
+    w.begin_object().field("ok", r.ok);
+    if (!r.ok) w.field("error", r.error);
+    if (r.data) w.field("data", *r.data);
+    w.end_object();
+    return w.take();
 }
 
 std::string state_json(const AppState& s) {
-    json j;
-    j["ready"] = s.ready;
-    j["frame"] = s.frame;
+    JsonWriter w(8192);  // a little above the usual snapshot, so the text grows in one step
+    w.begin_object();
+    w.field("ready", s.ready).field("frame", s.frame);
     // Same-origin files a link named that the page still has to fetch and hand to knobs_open_bytes.
-    j["fetch"] = {{"content", pending_content_url(s)}, {"linked_text", pending_corpus_url(s)}};
+    w.key("fetch").begin_object();
+    w.field("content", pending_content_url(s)).field("linked_text", pending_corpus_url(s));
+    w.end_object();
     // The scheduler's view of the page: measured frame cadence and the training budget it allows.
-    j["frame_timing"] = {{"idle_interval_ms", s.frame_timing.idle_interval_ms},
-                         {"interval_ms", s.frame_timing.interval_ms},
-                         {"ui_ms", s.frame_timing.ui_ms},
-                         {"train_budget_ms", s.frame_budget_ms}};
-    j["theme"] = s.theme == Theme::dark ? "dark" : "light";
-    j["lang"] = s.lang;
-    j["layout"] = s.layout == Layout::two_column ? "two-column" : "tabs";
-    j["dpr"] = s.dpr;
-    j["ui_scale"] = s.ui_scale;
-    j["reduced_motion"] = reduced_motion(s);
-    j["motion"] = {{"setting", motion_setting_key(s.motion)}, {"system_reduced", s.system_reduced_motion}};
-    j["canvas"] = {{"w", s.canvas_css_w}, {"h", s.canvas_css_h}};
-    j["visible"] = s.visible;
-    j["help"] = s.show_help;
-    j["coarse_pointer"] = s.coarse_pointer;
-    json panels = json::array();
+    w.key("frame_timing").begin_object();
+    w.field("idle_interval_ms", s.frame_timing.idle_interval_ms).field("interval_ms", s.frame_timing.interval_ms);
+    w.field("ui_ms", s.frame_timing.ui_ms).field("train_budget_ms", s.frame_budget_ms);
+    w.end_object();
+    w.field("theme", s.theme == Theme::dark ? "dark" : "light").field("lang", s.lang);
+    w.field("layout", s.layout == Layout::two_column ? "two-column" : "tabs");
+    w.field("dpr", s.dpr).field("ui_scale", s.ui_scale).field("reduced_motion", reduced_motion(s));
+    w.key("motion").begin_object();
+    w.field("setting", motion_setting_key(s.motion)).field("system_reduced", s.system_reduced_motion);
+    w.end_object();
+    w.key("canvas").begin_object().field("w", s.canvas_css_w).field("h", s.canvas_css_h).end_object();
+    w.field("visible", s.visible).field("help", s.show_help).field("coarse_pointer", s.coarse_pointer);
+    w.key("panels").begin_array();
     for (int i = 0; i < kNumPanels; ++i)
-        if (s.panel_open[i]) panels.push_back(panel_key(static_cast<PanelId>(i)));
-    j["panels"] = panels;
-    json hits = json::object();
-    for (const auto& [id, r] : s.hits) hits[id] = {r.x, r.y, r.w, r.h};
-    j["hit"] = hits;
-    json notices = json::array();
-    for (const auto& n : s.notices) notices.push_back({{"text", n.text}, {"error", n.is_error}});
-    j["notices"] = notices;
-    j["lesson"] = lesson_state_json(s);
-    j["lab"] = lab_state_json(s);
-    j["embed"] = {{"embedded", s.link.embed}, {"content_height", s.content_height_css}};
+        if (s.panel_open[i]) w.value(panel_key(static_cast<PanelId>(i)));
+    w.end_array();
+    w.key("hit").begin_object();
+    for (const auto& [id, r] : s.hits) {
+        w.key(id).begin_array();
+        w.value(r.x).value(r.y).value(r.w).value(r.h);
+        w.end_array();
+    }
+    w.end_object();
+    w.key("notices").begin_array();
+    for (const auto& n : s.notices) w.begin_object().field("text", n.text).field("error", n.is_error).end_object();
+    w.end_array();
+    w.key("lesson");
+    write_lesson_state(w, s);
+    w.key("lab");
+    write_lab_state(w, s);
+    w.key("embed").begin_object();
+    w.field("embedded", s.link.embed).field("content_height", s.content_height_css);
+    w.end_object();
     {
         // The link to this state (what the "link" command returns) and, when it cannot reproduce the state
         // exactly, why not ("your own text is not in the link").
         const ShareCheck share = share_check(s);
-        j["fragment"] = share.fragment;
-        j["link_notes"] = share.reasons;
+        w.field("fragment", share.fragment);
+        w.key("link_notes").begin_array();
+        for (const auto& reason : share.reasons) w.value(reason);
+        w.end_array();
     }
-    // Strings from files or users may hold invalid UTF-8; replace rather than throw.
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    // Strings from files or users may hold invalid UTF-8: the writer replaces it rather than fail.
+    w.end_object();
+    return w.take();
 }
 
 }  // namespace knobs

@@ -1,6 +1,6 @@
 #include "app/lab_commands.h"
 
-#include <cmath>
+#include <algorithm>
 
 #include "core/checksum.h"
 
@@ -26,7 +26,6 @@ T number_or(const json& j, const char* key, T def) {
     return it != j.end() && it->is_number() ? it->get<T>() : def;
 }
 
-json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 }  // namespace
 
 bool run_lab_command(AppState& s, const std::string& name, const json& j, CommandResult& out) {
@@ -85,56 +84,54 @@ bool run_lab_command(AppState& s, const std::string& name, const json& j, Comman
     return true;
 }
 
-json lab_state_json(const AppState& s) {
+void write_lab_state(JsonWriter& w, const AppState& s) {
     const Lab& lab = s.lab;
     const PretrainView& p = lab.pretrain();
-    json j;
-    json losses = json::array();
-    for (const auto& h : p.history) losses.push_back(h.train);
-    j["pretrain"] = {{"running", p.running},
-                     {"preparing", p.preparing},
-                     {"in_worker", p.in_worker},
-                     {"prepare_progress", p.prepare_progress},
-                     {"corpus", corpus_key(lab.settings().corpus)},
-                     {"step", p.step},
-                     {"tokens_seen", p.tokens_seen},
-                     {"tokens_per_s", p.tokens_per_s},
-                     {"train_seconds", p.train_seconds},
-                     {"loss", finite_or_null(p.last_loss)},
-                     {"val_loss", finite_or_null(p.last_val)},
-                     {"params", p.params},
-                     {"checksum", checksum_hex(p.checksum)},
-                     {"losses", losses},
-                     {"divergence", p.divergence},
-                     {"can_restore", p.can_restore},
-                     {"error", p.error},
-                     {"samples", p.samples.empty() ? std::string() : p.samples.back().text}};
+    w.begin_object();
+    w.key("pretrain").begin_object();
+    w.field("running", p.running).field("preparing", p.preparing).field("in_worker", p.in_worker);
+    w.field("prepare_progress", p.prepare_progress);
+    w.field("corpus", corpus_key(lab.settings().corpus));
+    w.field("step", p.step).field("tokens_seen", p.tokens_seen).field("tokens_per_s", p.tokens_per_s);
+    w.field("train_seconds", p.train_seconds);
+    w.field("loss", p.last_loss).field("val_loss", p.last_val);  // null once they are not finite
+    w.field("params", p.params).field("checksum", checksum_hex(p.checksum));
+    w.key("losses").begin_array();
+    for (const auto& h : p.history) w.value(h.train);
+    w.end_array();
+    w.field("divergence", p.divergence).field("can_restore", p.can_restore).field("error", p.error);
+    w.field("samples", p.samples.empty() ? std::string_view() : std::string_view(p.samples.back().text));
+    w.end_object();
+
     const InferenceView& v = lab.inference();
-    j["inference"] = {{"source", source_key(v.source)},
-                      {"available", lab.has_model(v.source)},
-                      {"generating", v.generating},
-                      {"tokens", v.tokens.size()},
-                      {"output", v.output},
-                      {"checksum_before", checksum_hex(v.checksum_before)},
-                      {"checksum_after", checksum_hex(v.checksum_after)},
-                      {"ms_per_token", v.ms_per_token}};
+    w.key("inference").begin_object();
+    w.field("source", source_key(v.source)).field("available", lab.has_model(v.source));
+    w.field("generating", v.generating).field("tokens", v.tokens.size()).field("output", v.output);
+    w.field("checksum_before", checksum_hex(v.checksum_before)).field("checksum_after", checksum_hex(v.checksum_after));
+    w.field("ms_per_token", v.ms_per_token);
+    w.end_object();
+
     const FinetuneView& f = lab.finetune();
-    j["finetune"] = {{"running", f.running},
-                     {"preparing", f.preparing},
-                     {"step", f.step},
-                     {"lora", f.lora},
-                     {"trainable", f.trainable},
-                     {"total", f.total},
-                     {"base_checksum_before", checksum_hex(f.base_checksum_before)},
-                     {"base_checksum_now", checksum_hex(f.base_checksum_now)},
-                     {"error", f.error}};
-    json models = json::object();
-    for (auto src : {ModelSource::shipped, ModelSource::trained, ModelSource::tuned, ModelSource::opened})
-        if (lab.has_model(src)) models[source_key(src)] = {{"checksum", checksum_hex(lab.checksum(src))},
-                                                           {"params", lab.param_count(src)}};
-    j["models"] = models;
-    j["weights"] = {{"open_error", lab.weights().open_error}, {"opened_name", lab.weights().opened_name}};
-    return j;
+    w.key("finetune").begin_object();
+    w.field("running", f.running).field("preparing", f.preparing).field("step", f.step).field("lora", f.lora);
+    w.field("trainable", f.trainable).field("total", f.total);
+    w.field("base_checksum_before", checksum_hex(f.base_checksum_before));
+    w.field("base_checksum_now", checksum_hex(f.base_checksum_now));
+    w.field("error", f.error);
+    w.end_object();
+
+    w.key("models").begin_object();
+    for (auto src : {ModelSource::shipped, ModelSource::trained, ModelSource::tuned, ModelSource::opened}) {
+        if (!lab.has_model(src)) continue;
+        w.key(source_key(src)).begin_object();
+        w.field("checksum", checksum_hex(lab.checksum(src))).field("params", lab.param_count(src));
+        w.end_object();
+    }
+    w.end_object();
+    w.key("weights").begin_object();
+    w.field("open_error", lab.weights().open_error).field("opened_name", lab.weights().opened_name);
+    w.end_object();
+    w.end_object();
 }
 
 }  // namespace knobs

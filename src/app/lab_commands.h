@@ -6,11 +6,13 @@
 
 #include "app/app_state.h"
 #include "app/commands.h"
+#include "app/json_writer.h"
 
 namespace knobs {
 
 // True when `name` is a lab command (then `out` holds its result).
 bool run_lab_command(AppState& s, const std::string& name, const nlohmann::json& args, CommandResult& out);
-nlohmann::json lab_state_json(const AppState& s);
+// Writes the "lab" value of state_json().
+void write_lab_state(JsonWriter& w, const AppState& s);
 
 }  // namespace knobs

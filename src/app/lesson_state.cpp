@@ -158,18 +158,18 @@ const char* feedback_key(lesson::OptionFeedback f) {
     return "none";
 }
 
-json ledger_json(const ActivityLedger& a, bool active) {
+void write_ledger(JsonWriter& w, const ActivityLedger& a, bool active) {
     // The lab marks pre-training "started" as soon as a run has fresh weights; it has run once it spent work.
     const bool ran = a.started && (a.flops > 0 || a.tokens > 0);
     const bool after_known = ran && a.checksum_after != 0;
-    return json{{"run", ran},
-                {"active", active},
-                {"flops", a.flops},
-                {"seconds", a.seconds},
-                {"tokens", a.tokens},
-                {"checksum_before", ran ? checksum_hex(a.checksum_before) : ""},
-                {"checksum_after", after_known ? checksum_hex(a.checksum_after) : ""},
-                {"changed", after_known ? json(a.checksum_before != a.checksum_after) : json(nullptr)}};
+    w.begin_object();
+    w.field("run", ran).field("active", active).field("flops", a.flops).field("seconds", a.seconds).field("tokens", a.tokens);
+    w.field("checksum_before", ran ? checksum_hex(a.checksum_before) : std::string());
+    w.field("checksum_after", after_known ? checksum_hex(a.checksum_after) : std::string());
+    w.key("changed");
+    if (after_known) w.value(a.checksum_before != a.checksum_after);
+    else w.value(nullptr);
+    w.end_object();
 }
 
 CommandResult fail(std::string message) {
@@ -566,106 +566,115 @@ bool run_lesson_command(AppState& s, const std::string& name, const json& args, 
     return true;
 }
 
-json lesson_state_json(const AppState& s) {
+void write_lesson_state(JsonWriter& w, const AppState& s) {
     const LessonState& L = s.lesson;
-    json j;
-    j["loaded"] = L.loaded;
-    if (!L.loaded) return j;
-    j["error"] = L.error;
+    w.begin_object();
+    w.field("loaded", L.loaded);
+    if (!L.loaded) {
+        w.end_object();
+        return;
+    }
+    w.field("error", L.error);
     const Content* content = content_in(L, s.lang);
-    j["lang"] = content ? content->language_code : "";
-    j["title"] = content ? content->title : "";
-    j["author_file"] = L.author_file;  // the content= file tried last; "" for the built-in lesson
-    j["stage"] = L.selected_stage;
+    w.field("lang", content ? std::string_view(content->language_code) : std::string_view());
+    w.field("title", content ? std::string_view(content->title) : std::string_view());
+    w.field("author_file", L.author_file);  // the content= file tried last; "" for the built-in lesson
+    w.field("stage", L.selected_stage);
 
     if (L.quiz && content) {
         const lesson::QuizSession& quiz = *L.quiz;
         const int q = L.current_question;
         const lesson::QuizQuestion* text = content->find_question(quiz.question_id(q));
-        json jq;
-        jq["current"] = quiz.question_id(q);
-        jq["index"] = q;
-        jq["count"] = quiz.question_count();
-        jq["kind"] = quiz.kind(q) == lesson::QuestionKind::single ? "single" : "multiple";
-        jq["prompt"] = text ? text->prompt : "";
-        jq["checked"] = quiz.is_checked(q);
-        jq["correct"] = quiz.is_correct(q);
-        jq["attempts"] = quiz.attempts(q);
-        jq["missed"] = quiz.missed_count(q);
-        jq["can_show_solution"] = quiz.can_show_solution(q);
-        jq["solution_shown"] = quiz.solution_shown(q);
-        jq["needs_selection"] = L.quiz_needs_selection;
-        json options = json::array();
+        w.key("quiz").begin_object();
+        w.field("current", quiz.question_id(q)).field("index", q).field("count", quiz.question_count());
+        w.field("kind", quiz.kind(q) == lesson::QuestionKind::single ? "single" : "multiple");
+        w.field("prompt", text ? std::string_view(text->prompt) : std::string_view());
+        w.field("checked", quiz.is_checked(q)).field("correct", quiz.is_correct(q));
+        w.field("attempts", quiz.attempts(q)).field("missed", quiz.missed_count(q));
+        w.field("can_show_solution", quiz.can_show_solution(q)).field("solution_shown", quiz.solution_shown(q));
+        w.field("needs_selection", L.quiz_needs_selection);
+        w.key("options").begin_array();
         for (const int o : quiz.option_order(q)) {
             const bool has_text = text && o < static_cast<int>(text->options.size());
-            options.push_back({{"id", quiz.option_id(q, o)},
-                               {"text", has_text ? text->options[static_cast<std::size_t>(o)].text : ""},
-                               {"selected", quiz.is_selected(q, o)},
-                               {"feedback", feedback_key(quiz.feedback(q, o))}});
+            w.begin_object();
+            w.field("id", quiz.option_id(q, o));
+            w.field("text", has_text ? std::string_view(text->options[static_cast<std::size_t>(o)].text) : std::string_view());
+            w.field("selected", quiz.is_selected(q, o)).field("feedback", feedback_key(quiz.feedback(q, o)));
+            w.end_object();
         }
-        jq["options"] = std::move(options);
-        json questions = json::array();
-        for (int i = 0; i < quiz.question_count(); ++i)
-            questions.push_back({{"id", quiz.question_id(i)}, {"checked", quiz.is_checked(i)}, {"correct", quiz.is_correct(i)}});
-        jq["questions"] = std::move(questions);
-        jq["score"] = {{"raw", quiz.score_raw()}, {"max", quiz.score_max()}, {"scaled", quiz.score_scaled()}};
-        jq["all_checked"] = quiz.all_checked();
-        jq["success"] = quiz.all_checked() && quiz.success();
-        json wrong = json::array();
-        for (const int w : quiz.wrong_questions()) wrong.push_back(quiz.question_id(w));
-        jq["wrong"] = std::move(wrong);
-        j["quiz"] = std::move(jq);
+        w.end_array();
+        w.key("questions").begin_array();
+        for (int i = 0; i < quiz.question_count(); ++i) {
+            w.begin_object();
+            w.field("id", quiz.question_id(i)).field("checked", quiz.is_checked(i)).field("correct", quiz.is_correct(i));
+            w.end_object();
+        }
+        w.end_array();
+        w.key("score").begin_object();
+        w.field("raw", quiz.score_raw()).field("max", quiz.score_max()).field("scaled", quiz.score_scaled());
+        w.end_object();
+        w.field("all_checked", quiz.all_checked()).field("success", quiz.all_checked() && quiz.success());
+        w.key("wrong").begin_array();
+        for (const int wrong : quiz.wrong_questions()) w.value(quiz.question_id(wrong));
+        w.end_array();
+        w.end_object();
     }
 
     if (L.matching && content) {
         const lesson::MatchingGame& g = *L.matching;
-        json jm;
-        jm["round"] = g.round_number();
-        jm["attempt"] = g.attempt();
-        jm["pairs"] = g.pair_count();
-        jm["matched"] = g.matched_pairs();
-        jm["score"] = g.score();
-        jm["max"] = g.max_score();
-        jm["mistakes"] = g.mistakes();
-        jm["complete"] = g.complete();
-        jm["elapsed_s"] = g.elapsed_s(s.time_s);
-        jm["selected"] = g.selected() ? json(match_card_id(g, *g.selected())) : json(nullptr);
-        jm["focused"] = match_card_id(g, g.focused());
+        w.key("matching").begin_object();
+        w.field("round", g.round_number()).field("attempt", g.attempt()).field("pairs", g.pair_count());
+        w.field("matched", g.matched_pairs()).field("score", g.score()).field("max", g.max_score());
+        w.field("mistakes", g.mistakes()).field("complete", g.complete()).field("elapsed_s", g.elapsed_s(s.time_s));
+        w.key("selected");
+        if (g.selected()) w.value(match_card_id(g, *g.selected()));
+        else w.value(nullptr);
+        w.field("focused", match_card_id(g, g.focused()));
         const lesson::MatchFeedback& fb = g.last_feedback();
-        jm["feedback"] = fb.result == lesson::TapResult::matched ? "matched" : fb.result == lesson::TapResult::wrong ? "wrong" : "none";
-        json cards = json::array();
+        w.field("feedback", fb.result == lesson::TapResult::matched ? "matched" : fb.result == lesson::TapResult::wrong ? "wrong" : "none");
+        w.key("cards").begin_array();
         for (int i = 0; i < g.card_count(); ++i) {
             const lesson::MatchCard c = g.card(i);
             const lesson::Concept* pair_concept = content->find_concept(g.pair_id(c.pair));
             const bool term = c.side == lesson::MatchSide::term;
-            cards.push_back({{"id", match_card_id(g, i)},
-                             {"concept", g.pair_id(c.pair)},
-                             {"side", term ? "term" : "definition"},
-                             {"text", pair_concept ? (term ? pair_concept->term : pair_concept->definition) : ""},
-                             {"matched", c.matched},
-                             {"selected", g.selected() == i}});
+            w.begin_object();
+            w.field("id", match_card_id(g, i)).field("concept", g.pair_id(c.pair)).field("side", term ? "term" : "definition");
+            w.field("text", pair_concept ? std::string_view(term ? pair_concept->term : pair_concept->definition) : std::string_view());
+            w.field("matched", c.matched).field("selected", g.selected() == i);
+            w.end_object();
         }
-        jm["cards"] = std::move(cards);
-        j["matching"] = std::move(jm);
+        w.end_array();
+        w.end_object();
     }
 
-    json jp;
-    jp["answered"] = L.progress.quiz.size();
-    jp["matched_concepts"] = L.progress.matched;
-    jp["rounds_completed"] = L.progress.rounds_completed;
-    if (const auto& b = L.progress.best_round)
-        jp["best_round"] = {{"score", b->score}, {"max", b->max}, {"mistakes", b->mistakes}, {"duration_s", b->duration_s}};
-    else
-        jp["best_round"] = nullptr;
-    jp["note"] = L.progress_note;
-    j["progress"] = std::move(jp);
+    w.key("progress").begin_object();
+    w.field("answered", L.progress.quiz.size());
+    w.key("matched_concepts").begin_array();
+    for (const std::string& id : L.progress.matched) w.value(id);
+    w.end_array();
+    w.field("rounds_completed", L.progress.rounds_completed);
+    w.key("best_round");
+    if (const auto& b = L.progress.best_round) {
+        w.begin_object();
+        w.field("score", b->score).field("max", b->max).field("mistakes", b->mistakes).field("duration_s", b->duration_s);
+        w.end_object();
+    } else {
+        w.value(nullptr);
+    }
+    w.field("note", L.progress_note);
+    w.end_object();
 
     const CostView& cost = s.lab.cost();
     const LabActivity now = s.lab.activity();
-    j["measured"] = {{"pretraining", ledger_json(cost.pretrain, now == LabActivity::pretraining)},
-                     {"finetuning", ledger_json(cost.finetune, now == LabActivity::finetuning)},
-                     {"inference", ledger_json(cost.inference, now == LabActivity::inference)}};
-    return j;
+    w.key("measured").begin_object();
+    w.key("pretraining");
+    write_ledger(w, cost.pretrain, now == LabActivity::pretraining);
+    w.key("finetuning");
+    write_ledger(w, cost.finetune, now == LabActivity::finetuning);
+    w.key("inference");
+    write_ledger(w, cost.inference, now == LabActivity::inference);
+    w.end_object();
+    w.end_object();
 }
 
 }  // namespace knobs

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "app/json_writer.h"
 #include "lesson/content.h"
 #include "lesson/matching.h"
 #include "lesson/progress.h"
@@ -106,8 +107,8 @@ void lesson_reset_progress(AppState& s);  // clears answers, matches and rounds,
 // match_tap, match_retry, match_new_round, lifecycle_select, show_demo, reset_progress. Returns false when
 // `name` is not a lesson command (and leaves `result` alone).
 bool run_lesson_command(AppState& s, const std::string& name, const nlohmann::json& args, CommandResult& result);
-// The lesson part of state_json(): current question and its options, matching cards, scores, progress and
+// Writes the "lesson" value of state_json(): current question and its options, matching cards, scores, progress and
 // the live measurements behind the comparison table.
-nlohmann::json lesson_state_json(const AppState& s);
+void write_lesson_state(JsonWriter& w, const AppState& s);
 
 }  // namespace knobs
