@@ -66,7 +66,7 @@ bench: native web
 models: native
 	scripts/make-models
 
-# clang + libFuzzer in build/fuzz; FUZZ_SECONDS=600 or FUZZ_RUNS=N, FUZZ_TARGETS="fuzz_text ..." (scripts/fuzz).
+# clang + libFuzzer in build/fuzz; FUZZ_SECONDS=600 or FUZZ_RUNS=N, FUZZ_TARGETS="fuzz_text ...", FUZZ_FORK=2 (scripts/fuzz).
 fuzz: setup
 	scripts/fuzz
 
