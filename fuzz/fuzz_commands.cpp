@@ -53,7 +53,7 @@ bool computes(const json& command) {
 
 // Loading the lesson parses both embedded content files, which costs far more than a command. The state
 // ensure_lesson() produces (no platform hooks, hence no saved progress) is built once and copied into
-// each fresh AppState: the same state, without re-parsing per input.
+// each fresh AppState: the same state, without re-parsing per input (the copies share the content).
 const LessonState& loaded_lesson() {
     static const LessonState lesson = [] {
         AppState s;
@@ -85,7 +85,7 @@ json comparable_state(const std::string& state) {
 
 void check_progress(const AppState& s, bool progress_saved, const std::string& saved_progress) {
     if (progress_saved) {
-        const lesson::ProgressLoad back = lesson::parse_progress(saved_progress, &s.lesson.library.languages.front());
+        const lesson::ProgressLoad back = lesson::parse_progress(saved_progress, &s.lesson.library->languages.front());
         FUZZ_REQUIRE(back.status == lesson::ProgressStatus::restored, "saved progress reads back");
         FUZZ_REQUIRE(back.dropped.empty(), "saved progress fits the lesson it came from");
         FUZZ_REQUIRE(back.progress == s.lesson.progress, "saved progress reads back unchanged");

@@ -102,7 +102,7 @@ bool command_seeds(const fs::path& dir) {
     // Quiz: answer the first two questions (the first right, the second with its first option), look at the
     // solution, retry the wrong ones.
     std::string quiz;
-    const lesson::Content& c = L.library.languages.front();
+    const lesson::Content& c = L.library->languages.front();
     for (size_t q = 0; q < 2 && q < c.quiz.size(); ++q) {
         const lesson::QuizQuestion& question = c.quiz[q];
         std::string option = question.options.front().id;

@@ -23,13 +23,13 @@ using lesson::Content;
 namespace {
 
 const Content* content_in(const LessonState& L, const std::string& lang) {
-    if (L.library.languages.empty()) return nullptr;
-    if (const Content* c = L.library.find(lang)) return c;
-    return &L.library.languages.front();
+    if (L.library->languages.empty()) return nullptr;
+    if (const Content* c = L.library->find(lang)) return c;
+    return &L.library->languages.front();
 }
 
 const Content* reference_content(const LessonState& L) {
-    return L.library.languages.empty() ? nullptr : &L.library.languages.front();
+    return L.library->languages.empty() ? nullptr : &L.library->languages.front();
 }
 
 void emit(AppState& s, const char* name, const json& payload) {
@@ -211,16 +211,16 @@ LessonState& ensure_lesson(AppState& s) {
     LessonState& L = s.lesson;
     if (L.loaded) return L;
     L.loaded = true;
-    L.library = lesson::load_embedded_content();
-    if (L.library.languages.empty()) {
-        L.error = L.library.errors.empty() ? "no lesson content" : L.library.errors.front().to_string();
+    L.library = std::make_shared<const lesson::LessonLibrary>(lesson::load_embedded_content());
+    if (L.library->languages.empty()) {
+        L.error = L.library->errors.empty() ? "no lesson content" : L.library->errors.front().to_string();
         s.notify(L.error, /*is_error=*/true);
         return L;
     }
     // A translation that failed validation is left out; the reference language still works.
-    if (!L.library.errors.empty()) s.notify(L.library.errors.front().to_string(), /*is_error=*/true);
+    if (!L.library->errors.empty()) s.notify(L.library->errors.front().to_string(), /*is_error=*/true);
 
-    const Content& reference = L.library.languages.front();
+    const Content& reference = L.library->languages.front();
     if (auto quiz = lesson::QuizSession::create(reference.quiz, kQuizSeed)) L.quiz = std::move(*quiz.value);
     else L.error = quiz.error;
     load_saved_progress(s, L, reference);
@@ -446,11 +446,11 @@ std::string open_author_lesson(AppState& s, std::span<const std::uint8_t> bytes,
 
     // From here on the author's lesson replaces the built-in one; saved progress is the platform's record
     // for this file (the built-in lesson's record is left alone).
-    L.library.languages.clear();
-    L.library.languages.push_back(std::move(content));
-    L.library.errors.clear();
+    auto library = std::make_shared<lesson::LessonLibrary>();
+    library->languages.push_back(std::move(content));
+    L.library = std::move(library);
     L.error.clear();
-    const Content& lessonContent = L.library.languages.front();
+    const Content& lessonContent = L.library->languages.front();
     if (is_supported_language(lessonContent.language_code)) s.lang = lessonContent.language_code;
     L.quiz = std::move(*quiz.value);
     L.progress = {};
@@ -480,7 +480,7 @@ bool run_lesson_command(AppState& s, const std::string& name, const json& args, 
     result = {};
     LessonState& L = ensure_lesson(s);
     const bool wants_quiz = name.rfind("quiz_", 0) == 0, wants_matching = name.rfind("match_", 0) == 0;
-    if ((wants_quiz && !L.quiz) || (wants_matching && !L.matching) || L.library.languages.empty()) {
+    if ((wants_quiz && !L.quiz) || (wants_matching && !L.matching) || L.library->languages.empty()) {
         result = fail("the lesson could not be loaded: " + L.error);
         return true;
     }

@@ -57,8 +57,8 @@ void show(UiHarness& ui, PanelId p) {
 json lesson_json(const UiHarness& ui) { return json::parse(state_json(ui.state))["lesson"]; }
 
 const lesson::Content& english(UiHarness& ui) {
-    REQUIRE(ensure_lesson(ui.state).library.ok());
-    return ui.state.lesson.library.languages.front();
+    REQUIRE(ensure_lesson(ui.state).library->ok());
+    return ui.state.lesson.library->languages.front();
 }
 
 // Scrolls the panel under the element (mouse wheel, as a user would) until the element is on screen, then
@@ -481,7 +481,7 @@ TEST_CASE("[ui] lesson: switching language keeps the progress and re-renders the
     show(ui, PanelId::quiz);
     const lesson::QuizSession& quiz = *ui.state.lesson.quiz;
     const lesson::Content& en = english(ui);
-    const lesson::Content* pt = ui.state.lesson.library.find("pt-BR");
+    const lesson::Content* pt = ui.state.lesson.library->find("pt-BR");
     REQUIRE(pt);
     const std::string qid = quiz.question_id(0);
     const lesson::QuizQuestion& q = *en.find_question(qid);
@@ -557,7 +557,7 @@ TEST_CASE("[ui] lesson: progress is saved and restored on the next visit", "[ui]
     CHECK(L.quiz->is_correct(q));
     CHECK(L.progress.matched.size() == 1);
     CHECK(L.current_question == 1);  // continues at the first unanswered question
-    CHECK(has_notice(ui, L.library.find("pt-BR")->ui.at("progress_restored"), false));
+    CHECK(has_notice(ui, L.library->find("pt-BR")->ui.at("progress_restored"), false));
     CHECK(L.progress_note.empty());
 }
 
@@ -683,7 +683,7 @@ TEST_CASE("[ui] lesson: every lesson panel renders in both languages at desktop 
         }
         CHECK(drawn > 0);
         // Boxes and cards are sized so that no word has to be broken across lines.
-        const lesson::Content& shown = *ui.state.lesson.library.find(lang);
+        const lesson::Content& shown = *ui.state.lesson.library->find(lang);
         if (p == PanelId::lifecycle)
             for (const auto& stage : shown.stages) {
                 INFO(stage.id);
