@@ -1,7 +1,6 @@
 #include "app/json_writer.h"
 
 #include <cassert>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -160,22 +159,6 @@ JsonWriter& JsonWriter::value(bool b) {
 JsonWriter& JsonWriter::value(std::string_view text) {
     before_value();
     string(text);
-    return *this;
-}
-
-JsonWriter& JsonWriter::signed_integer(std::int64_t v) {
-    before_value();
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
-    return *this;
-}
-
-JsonWriter& JsonWriter::unsigned_integer(std::uint64_t v) {
-    before_value();
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
     return *this;
 }
 

@@ -15,12 +15,12 @@
 //     doubles).
 // Structure is checked with asserts: keys only inside objects, one value per key, balanced ends.
 #pragma once
+#include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 namespace knobs {
 
@@ -43,8 +43,11 @@ public:
     template <std::integral T>
         requires(!std::same_as<T, bool>)
     JsonWriter& value(T v) {
-        if constexpr (std::is_signed_v<T>) return signed_integer(v);
-        else return unsigned_integer(v);
+        before_value();
+        char digits[24];  // the longest 64-bit integer, with its sign, is 20 characters
+        const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+        out_.append(digits, end);
+        return *this;
     }
     JsonWriter& value(float f) { return value(static_cast<double>(f)); }
 
@@ -59,8 +62,6 @@ public:
     std::string take();
 
 private:
-    JsonWriter& signed_integer(std::int64_t v);
-    JsonWriter& unsigned_integer(std::uint64_t v);
     void before_value();   // a comma when needed; checks a value may go here
     void open(char bracket, bool is_object);
     void close(char bracket, bool is_object);
