@@ -16,7 +16,9 @@
 // Invariants:
 //   * no crash, no sanitizer report, no exception escapes;
 //   * a refusal carries a message; the script's last command, if refused, leaves the state (state_json)
-//     as it was — except the quiz's "select an option first" hint, which a refused check raises on purpose;
+//     as it was — except two messages shown on purpose: the quiz's "select an option first" hint, which a
+//     refused check raises, and the fine-tune panel's error line, which a refused lab_finetune sets to the
+//     refusal's own message (found by this fuzzer);
 //   * command_result_json and the final state_json are valid JSON in valid UTF-8, whatever bytes the
 //     script put into the state (both come from JsonWriter; json::accept checks them without building a
 //     tree). Event payloads are written without a crash: they come from nlohmann's serializer with invalid
@@ -76,10 +78,23 @@ json parse_or_die(const std::string& text, const char* what) {
     return j;
 }
 
-// The state as the page sees it, minus what a refused command may change on purpose.
-json comparable_state(const std::string& state) {
-    json j = parse_or_die(state, "state_json is valid JSON");
+// The fine-tune panel's error line: where a refused lab_finetune shows why (the panel's own button makes the
+// same Lab call, so the learner reads the reason there, whoever asked).
+std::string finetune_error(const json& state) {
+    const json* error = &state;
+    for (const char* key : {"lab", "finetune", "error"}) {
+        if (!error->is_object() || !error->contains(key)) return {};
+        error = &(*error)[key];
+    }
+    return error->is_string() ? error->get<std::string>() : std::string();
+}
+
+// The state as the page sees it, minus the messages a refused command shows on purpose: the quiz's "select an
+// option first" hint, and the fine-tune panel's error line (checked separately: it must be the refusal's own).
+json comparable_state(const json& state) {
+    json j = state;
     if (j.contains("lesson") && j["lesson"].contains("quiz")) j["lesson"]["quiz"].erase("needs_selection");
+    if (j.contains("lab") && j["lab"].contains("finetune")) j["lab"]["finetune"].erase("error");
     return j;
 }
 
@@ -169,11 +184,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         replay.tick();
         const std::string before = state_json(replay.s);
-        FUZZ_REQUIRE(!replay.run(commands.back()).ok, "the replayed script is refused the same way");
+        const CommandResult refused = replay.run(commands.back());
+        FUZZ_REQUIRE(!refused.ok, "the replayed script is refused the same way");
         const std::string replayed_after = state_json(replay.s);
         FUZZ_REQUIRE(replayed_after == after, "running a script twice gives the same state");
-        if (replayed_after != before)
-            FUZZ_REQUIRE(comparable_state(before) == comparable_state(replayed_after), "a refused command leaves the state as it was");
+        if (replayed_after != before) {
+            const json was = parse_or_die(before, "state_json is valid JSON"), is = parse_or_die(replayed_after, "state_json is valid JSON");
+            FUZZ_REQUIRE(comparable_state(was) == comparable_state(is), "a refused command leaves the state as it was");
+            const std::string shown = finetune_error(is);
+            FUZZ_REQUIRE(shown == finetune_error(was) || shown == refused.error,
+                         "the fine-tune panel shows the refusal's own message, if any");
+        }
     }
     return 0;
 }

@@ -672,3 +672,23 @@ TEST_CASE("[bad-input] regression: a link key without a value is named without i
     if (key == "plain") CHECK(has_notice(s, "plain: has no value (write plain=...); ignored."));
     if (key == "%3Cb%3E") CHECK(has_notice(s, "\"<b>\": has no value (write key=...); ignored."));
 }
+
+TEST_CASE("[bad-input] regression: a refused lab_finetune says why in the fine-tune panel and changes nothing else",
+          "[bad-input][regression]") {
+    // fuzz_commands found it: {"cmd":"lab_finetune"} before any model of one's own is refused, and the refusal
+    // also sets the fine-tune panel's error line. That is on purpose (the panel's Start button makes the same
+    // call, and the learner reads the reason there, whoever asked); the harness's "a refused command leaves
+    // the state as it was" now allows that one line, and only when it holds the refusal's own message.
+    AppState s;
+    app_init(s);
+    nlohmann::json before = nlohmann::json::parse(state_json(s));
+    const CommandResult r = run_command(s, R"({"cmd":"lab_finetune"})");
+    REQUIRE_FALSE(r.ok);
+    CHECK(r.error == "That base model is not available yet.");
+    nlohmann::json after = nlohmann::json::parse(state_json(s));
+    CHECK(after["lab"]["finetune"]["error"] == r.error);
+    CHECK_FALSE(after["lab"]["finetune"]["running"].get<bool>());
+    before["lab"]["finetune"].erase("error");
+    after["lab"]["finetune"].erase("error");
+    CHECK(before == after);
+}
