@@ -78,23 +78,23 @@ json parse_or_die(const std::string& text, const char* what) {
     return j;
 }
 
-// The fine-tune panel's error line: where a refused lab_finetune shows why (the panel's own button makes the
-// same Lab call, so the learner reads the reason there, whoever asked).
+// Where state_json holds the two messages a refused command shows on purpose: the quiz's "select an option
+// first" hint, and the fine-tune panel's error line (the panel's own button makes the same Lab call as
+// lab_finetune, so the learner reads the reason there, whoever asked).
+const json::json_pointer kQuizHint{"/lesson/quiz/needs_selection"};
+const json::json_pointer kFinetuneError{"/lab/finetune/error"};
+
 std::string finetune_error(const json& state) {
-    const json* error = &state;
-    for (const char* key : {"lab", "finetune", "error"}) {
-        if (!error->is_object() || !error->contains(key)) return {};
-        error = &(*error)[key];
-    }
-    return error->is_string() ? error->get<std::string>() : std::string();
+    if (!state.contains(kFinetuneError) || !state.at(kFinetuneError).is_string()) return {};
+    return state.at(kFinetuneError).get<std::string>();
 }
 
-// The state as the page sees it, minus the messages a refused command shows on purpose: the quiz's "select an
-// option first" hint, and the fine-tune panel's error line (checked separately: it must be the refusal's own).
+// The state as the page sees it, minus those two messages (the fine-tune line is checked on its own: it may
+// only become the refusal's own message).
 json comparable_state(const json& state) {
     json j = state;
-    if (j.contains("lesson") && j["lesson"].contains("quiz")) j["lesson"]["quiz"].erase("needs_selection");
-    if (j.contains("lab") && j["lab"].contains("finetune")) j["lab"]["finetune"].erase("error");
+    for (const json::json_pointer& shown : {kQuizHint, kFinetuneError})
+        if (j.contains(shown)) j[shown.parent_pointer()].erase(shown.back());
     return j;
 }
 
