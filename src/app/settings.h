@@ -66,7 +66,7 @@ void set_link_setting(UrlState& u, const SettingSpec& spec, const std::optional<
 
 // The value as a link writes it ("0.003", "S", "1") and as a person reads it in a notice.
 std::string setting_value_text(const SettingSpec& spec, const SettingValue& v);
-// The allowed values in words: "from 1 to 64", "above 0 and at most 10", "one of S, M, L, custom".
+// The allowed values in words: "from 1 to 64", "above 0 and at most 10", "S, M, L or custom".
 std::string setting_range_text(const SettingSpec& spec);
 
 // Whether lock= froze this setting in the app (the control is drawn read-only, its command refused).

@@ -132,9 +132,9 @@ bool parse_decimal(std::string_view s, double* out) {
     return true;
 }
 
-// The shortest decimal that reads back as exactly this float, so links stay readable ("0.003", not
-// "0.00300000003") and decoding gives the same bits.
-std::string format_float(float f) {
+}  // namespace
+
+std::string format_link_float(float f) {
     if (!std::isfinite(f)) return std::isnan(f) ? "nan" : (f > 0 ? "inf" : "-inf");
     std::string best;
     for (int precision = 1; precision <= 9; ++precision) {
@@ -159,16 +159,18 @@ std::string format_float(float f) {
     return best;
 }
 
+namespace {
+
 std::string range_text(IntRange r) { return "from " + std::to_string(r.lo) + " to " + std::to_string(r.hi); }
 std::string range_text(FloatRange r) {
     if (r.lo_open)
-        return "above " + format_float(static_cast<float>(r.lo)) + " and at most " + format_float(static_cast<float>(r.hi));
-    return "from " + format_float(static_cast<float>(r.lo)) + " to " + format_float(static_cast<float>(r.hi));
+        return "above " + format_link_float(static_cast<float>(r.lo)) + " and at most " + format_link_float(static_cast<float>(r.hi));
+    return "from " + format_link_float(static_cast<float>(r.lo)) + " to " + format_link_float(static_cast<float>(r.hi));
 }
 
-// A value as it may appear inside a notice: valid UTF-8, no control characters, at most ~24 characters.
-// Notices are plain text everywhere (ImGui, JSON), but they should still be short and unambiguous.
-std::string shown_value(std::string_view raw) {
+}  // namespace
+
+std::string quoted_value(std::string_view raw) {
     // Only the first 25 characters count (24 shown, and whether more follow), so a long value (up to the
     // 2048 characters of a link) is not decoded whole: the stream decoder holds back at most 3 bytes and
     // emits a character for every 1 to 4 bytes, so the first 128 bytes give at least 31 characters, the
@@ -192,6 +194,22 @@ std::string shown_value(std::string_view raw) {
     }
     return out + "\"";
 }
+
+std::string link_text_problem(std::string_view text) {
+    size_t bad = 0;
+    if (!is_valid_utf8(as_bytes(text), &bad)) return "is not valid UTF-8 text (byte " + std::to_string(bad) + ")";
+    if (text.size() > kMaxLinkPromptBytes)
+        return "is " + std::to_string(text.size()) + " bytes, more than the " + std::to_string(kMaxLinkPromptBytes) +
+               " a model can see";
+    for (size_t i = 0; i < text.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            return "contains a control character (byte " + std::to_string(i) + ")";
+    }
+    return {};
+}
+
+namespace {
 
 // ---- vocabularies ----------------------------------------------------------------------------------------
 struct ThemeName {
@@ -294,28 +312,28 @@ public:
         const std::string instead = "the default " + std::to_string(fallback);
         long long x = 0;
         switch (parse_integer(v, &x)) {
-            case IntParse::not_whole: return invalid(p, shown_value(v) + " is not a whole number", instead);
-            case IntParse::too_large: return invalid(p, shown_value(v) + " is far too large (" + range_text(r) + ")", instead);
+            case IntParse::not_whole: return invalid(p, quoted_value(v) + " is not a whole number", instead);
+            case IntParse::too_large: return invalid(p, quoted_value(v) + " is far too large (" + range_text(r) + ")", instead);
             case IntParse::ok: break;
         }
-        if (!in_range(x, r)) return invalid(p, shown_value(v) + " is not " + range_text(r), instead);
+        if (!in_range(x, r)) return invalid(p, quoted_value(v) + " is not " + range_text(r), instead);
         field = static_cast<T>(x);
     }
 
     void decimal(const Pair& p, const std::string& v, FloatRange r, std::optional<float>& field, float fallback) {
-        const std::string instead = "the default " + format_float(fallback);
+        const std::string instead = "the default " + format_link_float(fallback);
         double x = 0;
-        if (!parse_decimal(v, &x)) return invalid(p, shown_value(v) + " is not a number", instead);
+        if (!parse_decimal(v, &x)) return invalid(p, quoted_value(v) + " is not a number", instead);
         float f = static_cast<float>(x);
         if (f == 0.0f) f = 0.0f;  // "-0" is 0: one spelling, one set of bits
-        if (!std::isfinite(f)) return invalid(p, shown_value(v) + " is far too large (" + range_text(r) + ")", instead);
-        if (!in_range(static_cast<double>(f), r)) return invalid(p, shown_value(v) + " is not " + range_text(r), instead);
+        if (!std::isfinite(f)) return invalid(p, quoted_value(v) + " is far too large (" + range_text(r) + ")", instead);
+        if (!in_range(static_cast<double>(f), r)) return invalid(p, quoted_value(v) + " is not " + range_text(r), instead);
         field = f;
     }
 
     void boolean(const Pair& p, const std::string& v, std::optional<bool>& field, bool fallback) {
         if (v == "0" || v == "1") field = v == "1";
-        else invalid(p, shown_value(v) + " is not 0 or 1", std::string("the default ") + (fallback ? "1" : "0"));
+        else invalid(p, quoted_value(v) + " is not 0 or 1", std::string("the default ") + (fallback ? "1" : "0"));
     }
 
     void corpus(const Pair& p, const std::string& v, std::optional<CorpusChoice>& field, CorpusChoice fallback,
@@ -327,14 +345,14 @@ public:
         }
         std::string names;
         for (CorpusChoice a : allowed) names += (names.empty() ? "" : ", ") + std::string(corpus_key(a));
-        invalid(p, shown_value(v) + " is not one of " + names, std::string("the default ") + corpus_key(fallback));
+        invalid(p, quoted_value(v) + " is not one of " + names, std::string("the default ") + corpus_key(fallback));
     }
 
     void panels(const Pair& p, const std::string& v) {
         for (const std::string& item : split_list(v)) {
             PanelId id;
             if (!panel_from_key(item, &id)) {
-                note(p.shown_key + ": " + shown_value(item) + " is not a panel; ignored.");
+                note(p.shown_key + ": " + quoted_value(item) + " is not a panel; ignored.");
                 continue;
             }
             std::optional<PanelId>& slot = panel_side(id) == Side::lesson ? st().lesson_panel : st().lab_panel;
@@ -349,7 +367,7 @@ public:
         std::vector<PanelId> hidden;
         for (const std::string& item : split_list(v)) {
             PanelId id;
-            if (!panel_from_key(item, &id)) note(p.shown_key + ": " + shown_value(item) + " is not a panel; ignored.");
+            if (!panel_from_key(item, &id)) note(p.shown_key + ": " + quoted_value(item) + " is not a panel; ignored.");
             else if (std::find(hidden.begin(), hidden.end(), id) == hidden.end()) hidden.push_back(id);
         }
         std::sort(hidden.begin(), hidden.end());
@@ -361,7 +379,7 @@ public:
         std::vector<std::string> locked;
         for (const std::string& item : split_list(v)) {
             if (std::find(keys.begin(), keys.end(), item) == keys.end())
-                note(p.shown_key + ": " + shown_value(item) + " is not a setting that can be locked; ignored.");
+                note(p.shown_key + ": " + quoted_value(item) + " is not a setting that can be locked; ignored.");
             else if (std::find(locked.begin(), locked.end(), item) == locked.end()) locked.push_back(item);
         }
         // Stable order (that of lockable_keys) so equal lock sets encode and compare equal.
@@ -372,19 +390,8 @@ public:
     }
 
     void prompt(const Pair& p, const std::string& v) {
-        const std::string instead = "the default " + shown_value(*full_defaults().prompt);
-        size_t bad = 0;
-        if (!is_valid_utf8(as_bytes(v), &bad))
-            return invalid(p, "is not valid UTF-8 text (byte " + std::to_string(bad) + ")", instead);
-        if (v.size() > kMaxLinkPromptBytes)
-            return invalid(p, "is " + std::to_string(v.size()) + " bytes, more than the " +
-                                  std::to_string(kMaxLinkPromptBytes) + " a model can see",
-                           instead);
-        for (size_t i = 0; i < v.size(); ++i) {
-            const unsigned char c = static_cast<unsigned char>(v[i]);
-            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-                return invalid(p, "contains a control character (byte " + std::to_string(i) + ")", instead);
-        }
+        if (const std::string problem = link_text_problem(v); !problem.empty())
+            return invalid(p, problem, "the default " + quoted_value(*full_defaults().prompt));
         st().prompt = v;
     }
 
@@ -461,7 +468,7 @@ const KeySpec kKeys[] = {
     {"lang", 8,
      [](Decoder& d, const Pair& p, const std::string& v) {
          if (v == "en" || v == "pt-BR") d.st().lang = v;
-         else d.invalid(p, shown_value(v) + " is not en or pt-BR", "the language already chosen");
+         else d.invalid(p, quoted_value(v) + " is not en or pt-BR", "the language already chosen");
      }},
     {"theme", 8,
      [](Decoder& d, const Pair& p, const std::string& v) {
@@ -470,13 +477,13 @@ const KeySpec kKeys[] = {
                  d.st().theme = t.value;
                  return;
              }
-         d.invalid(p, shown_value(v) + " is not dark or light", "the theme already chosen");
+         d.invalid(p, quoted_value(v) + " is not dark or light", "the theme already chosen");
      }},
     {"size", 8,
      [](Decoder& d, const Pair& p, const std::string& v) {
          SizePreset s;
          if (size_from_key(v, &s)) d.st().size = s;
-         else d.invalid(p, shown_value(v) + " is not S, M, L or custom", std::string("the default ") + size_key(*D().size));
+         else d.invalid(p, quoted_value(v) + " is not S, M, L or custom", std::string("the default ") + size_key(*D().size));
      }},
     {"layers", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kLayersRange, d.st().layers, *D().layers); }},
     {"heads", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kHeadsRange, d.st().heads, *D().heads); }},
@@ -491,13 +498,13 @@ const KeySpec kKeys[] = {
      [](Decoder& d, const Pair& p, const std::string& v) {
          std::string why;
          if (valid_corpus_url(v, &why)) d.st().corpus_url = v;
-         else d.invalid(p, shown_value(v) + " " + why, "no text file");
+         else d.invalid(p, quoted_value(v) + " " + why, "no text file");
      }},
     {"content", kMaxCorpusUrlChars * 3,
      [](Decoder& d, const Pair& p, const std::string& v) {
          std::string why;
          if (valid_content_url(v, &why)) d.st().content_url = v;
-         else d.invalid(p, shown_value(v) + " " + why, "the built-in lesson");
+         else d.invalid(p, quoted_value(v) + " " + why, "the built-in lesson");
      }},
     {"lr", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kLrRange, d.st().lr, *D().lr); }},
     {"batch", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kBatchRange, d.st().batch, *D().batch); }},
@@ -519,14 +526,14 @@ const KeySpec kKeys[] = {
      [](Decoder& d, const Pair& p, const std::string& v) {
          Tensor t;
          if (tensor_from_key(v, &t)) d.st().tensor = t;
-         else d.invalid(p, shown_value(v) + " is not a tensor name (wte, wpe, qkvw, attprojw, fcw ...)",
+         else d.invalid(p, quoted_value(v) + " is not a tensor name (wte, wpe, qkvw, attprojw, fcw ...)",
                         std::string("the default ") + tensor_name(*D().tensor));
      }},
     {"layer", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kLayerRange, d.st().layer, *D().layer); }},
     {"ft", 8,
      [](Decoder& d, const Pair& p, const std::string& v) {
          if (v == "lora" || v == "full") d.st().ft_lora = v == "lora";
-         else d.invalid(p, shown_value(v) + " is not lora or full", std::string("the default ") + (*D().ft_lora ? "lora" : "full"));
+         else d.invalid(p, quoted_value(v) + " is not lora or full", std::string("the default ") + (*D().ft_lora ? "lora" : "full"));
      }},
     {"rank", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kRankRange, d.st().rank, *D().rank); }},
     {"alpha", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kAlphaRange, d.st().alpha, *D().alpha); }},
@@ -542,7 +549,7 @@ const KeySpec kKeys[] = {
      [](Decoder& d, const Pair& p, const std::string& v) {
          std::string why;
          if (valid_host_origin(v, &why)) d.st().host = v;
-         else d.invalid(p, shown_value(v) + " " + why, "no host");
+         else d.invalid(p, quoted_value(v) + " " + why, "no host");
      }},
 };
 
@@ -580,19 +587,19 @@ bool migrate_v1(Pair& p, std::vector<std::string>& notices) {
         else if (p.raw == "medium") p.raw = "M";
         else if (p.raw == "large") p.raw = "L";
         else {
-            notices.push_back("model: " + shown_value(p.raw) + " is not small, medium or large; using the default S.");
+            notices.push_back("model: " + quoted_value(p.raw) + " is not small, medium or large; using the default S.");
             return false;
         }
     } else if (k->v1 == "data" && p.raw != "english" && p.raw != "portuguese" && p.raw != "course") {
-        notices.push_back("data: " + shown_value(p.raw) + " is not english, portuguese or course; using the default english.");
+        notices.push_back("data: " + quoted_value(p.raw) + " is not english, portuguese or course; using the default english.");
         return false;
     } else if (k->v1 == "lr") {
         // Whole units of 0.0001, written out as an exact decimal (30 -> "0.003") for the v=2 reader.
         long long units = 0;
         if (parse_integer(p.raw, &units) != IntParse::ok || units < 1 || units > 100000) {
-            notices.push_back("lr: " + shown_value(p.raw) +
+            notices.push_back("lr: " + quoted_value(p.raw) +
                               " is not a v=1 learning rate (a whole number of 0.0001 units, 1 to 100000); using "
-                              "the default " + format_float(*D().lr) + ".");
+                              "the default " + format_link_float(*D().lr) + ".");
             return false;
         }
         std::string frac = std::to_string(units % 10000);
@@ -764,7 +771,7 @@ UrlDecode decode_fragment(std::string_view fragment) {
                                       return is_unreserved(static_cast<unsigned char>(c));
                                   })
                                       ? key
-                                      : shown_value(key);
+                                      : quoted_value(key);
         if (eq == std::string_view::npos) {
             out.notices.push_back(shown + ": has no value (write " + (shown == key ? key : "key") + "=...); ignored.");
             continue;
@@ -781,7 +788,7 @@ UrlDecode decode_fragment(std::string_view fragment) {
     } else {
         long long version = 0;
         if (parse_integer(v_it->raw, &version) != IntParse::ok || version < 1) {
-            out.notices.push_back("v: " + shown_value(v_it->raw) + " is not a version number; reading the link as v=" +
+            out.notices.push_back("v: " + quoted_value(v_it->raw) + " is not a version number; reading the link as v=" +
                                   std::to_string(kUrlSchemaVersion) + ".");
         } else {
             out.version = static_cast<int>(std::min<long long>(version, std::numeric_limits<int>::max()));
@@ -802,7 +809,7 @@ UrlDecode decode_fragment(std::string_view fragment) {
         }
         if (!seen.insert(p.key).second) {
             out.notices.push_back(p.shown_key + ": given more than once; the first value is used and " +
-                                  shown_value(p.raw) + " is ignored.");
+                                  quoted_value(p.raw) + " is ignored.");
             continue;
         }
         if (v1 && !migrate_v1(p, out.notices)) continue;
@@ -818,7 +825,7 @@ UrlDecode decode_fragment(std::string_view fragment) {
         }
         std::string value;
         if (!percent_decode(p.raw, &value)) {
-            out.notices.push_back(p.shown_key + ": " + shown_value(p.raw) +
+            out.notices.push_back(p.shown_key + ": " + quoted_value(p.raw) +
                                   " has a broken %-escape (% must be followed by two hex digits); ignored.");
             continue;
         }
@@ -910,7 +917,7 @@ std::string encode_fragment(const UrlState& state) {
         if (field) put(key, std::to_string(*field));
     };
     auto put_float = [&](std::string_view key, const std::optional<float>& field) {
-        if (field) put(key, format_float(*field));
+        if (field) put(key, format_link_float(*field));
     };
     auto put_bool = [&](std::string_view key, const std::optional<bool>& field) {
         if (field) put(key, *field ? "1" : "0");
@@ -972,10 +979,6 @@ std::string encode_fragment(const UrlState& state) {
 
 // ---- public: the app ---------------------------------------------------------------------------------------
 
-bool is_locked(const AppState& s, std::string_view key) {
-    return std::find(s.link.locked.begin(), s.link.locked.end(), key) != s.link.locked.end();
-}
-
 std::string pending_content_url(const AppState& s) {
     return s.link.content_url == s.lesson.author_file ? std::string() : s.link.content_url;
 }
@@ -1021,7 +1024,7 @@ bool out_of_range(std::vector<std::string>& notes, const char* key, const std::o
 }
 bool out_of_range(std::vector<std::string>& notes, const char* key, const std::optional<float>& v, FloatRange r) {
     if (!v || (std::isfinite(*v) && in_range(static_cast<double>(*v), r))) return false;
-    notes.push_back(std::string(key) + ": " + format_float(*v) + " is not " + range_text(r) + "; not applied.");
+    notes.push_back(std::string(key) + ": " + format_link_float(*v) + " is not " + range_text(r) + "; not applied.");
     return true;
 }
 }  // namespace
@@ -1091,7 +1094,7 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
 
     // ---- view ----
     if (u.lang && !locked("lang", true) && !set_language(s, *u.lang))
-        notes.push_back("lang: " + shown_value(*u.lang) + " is not a language of this app; kept " + s.lang + ".");
+        notes.push_back("lang: " + quoted_value(*u.lang) + " is not a language of this app; kept " + s.lang + ".");
     if (u.theme && !locked("theme", true)) set_theme(s, *u.theme);
     // The lesson panel first, so that on a narrow screen (one row of tabs) the lab panel ends up in front.
     if (u.lesson_panel || u.lab_panel) s.link.panels.clear();  // what an embed shows: exactly the named panels

@@ -141,9 +141,15 @@ std::string pending_content_url(const AppState& s);
 // Returns the error shown to the learner (also sent to s.notify), or "" on success.
 std::string open_linked_text(AppState& s, std::span<const uint8_t> bytes);
 
-// Whether the embedding page locked the control behind a link key (lock=lr,size ...). Panels draw locked
-// controls read-only. A convenience for the host page's lesson design, not a security boundary.
-bool is_locked(const AppState& s, std::string_view key);
+// The shortest decimal that reads back as exactly this float ("0.003", not "0.00300000003"; "1e-5"), so
+// links stay readable and decoding gives the same bits. How a link, and a notice, writes a real number.
+std::string format_link_float(float f);
+// What makes `text` unfit for the link's text setting (the prompt): not UTF-8, longer than
+// kMaxLinkPromptBytes, or a control character other than tab and line break; "" when it is fine.
+std::string link_text_problem(std::string_view text);
+// A value as it may appear inside a notice: quoted, valid UTF-8, no control characters, at most 24
+// characters (then "…"). Notices are plain text everywhere (ImGui, JSON), but short and unambiguous.
+std::string quoted_value(std::string_view raw);
 
 // Percent-encoding of one value: every byte except A-Z a-z 0-9 - . _ ~ : / becomes %XX (UTF-8 bytes), so
 // "texts/poems.txt" and "https://example.org" stay readable while & = # + % , and spaces are escaped.

@@ -12,6 +12,7 @@
 #include "app/commands.h"
 #include "app/i18n.h"
 #include "app/presets.h"
+#include "app/settings.h"
 #include "app/url_state.h"
 #include "catch_amalgamated.hpp"
 #include "core/rng.h"
@@ -706,8 +707,8 @@ TEST_CASE("[url] locks keep the embedding page's choices", "[url]") {
     REQUIRE(apply(*s, decode_fragment("#v=2&embed=1&lock=lr,theme&lr=0.02&theme=light&host=https://school.example").state)
                 .empty());
     CHECK(s->link.embed);
-    CHECK(is_locked(*s, "lr"));
-    CHECK_FALSE(is_locked(*s, "seed"));
+    CHECK(setting_locked(*s, "lr"));
+    CHECK_FALSE(setting_locked(*s, "seed"));
     CHECK(s->lab.settings().lr == 0.02f);
     CHECK(s->theme == Theme::light);
     bool ok = false;
