@@ -2,11 +2,16 @@
 // conversions to the app's and the link's fields, and the key table of docs/embedding.md.
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <locale>
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/app.h"
@@ -234,3 +239,112 @@ TEST_CASE("[settings] the state JSON has every row's value and lock", "[settings
     CHECK_FALSE(setting_locked(*s, "seed"));
 }
 
+// ---- docs/embedding.md's key table ------------------------------------------------------------------------
+namespace {
+
+struct DocRow {
+    std::string key, value, fallback, meaning;
+};
+
+std::string trimmed(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string without_backticks(std::string s) {
+    std::erase(s, '`');
+    return s;
+}
+
+// The words written in backticks, split at spaces: "`a` \| `b c`" -> a, b, c.
+std::vector<std::string> code_words(const std::string& cell) {
+    std::vector<std::string> words;
+    bool inside = false;
+    std::string word;
+    for (char c : cell + " ") {
+        if (c == '`') inside = !inside;
+        else if (inside && c != ' ') word += c;
+        if ((c == ' ' || c == '`') && !word.empty()) words.push_back(std::exchange(word, {}));
+    }
+    return words;
+}
+
+// The rows of the "Keys (version 2)" table: key, value, default, meaning ("\|" inside a cell is a pipe).
+std::vector<DocRow> doc_key_rows(const std::string& markdown) {
+    std::vector<DocRow> rows;
+    const size_t start = markdown.find("### Keys (version 2)");
+    const size_t end = markdown.find("\n### ", start + 1);
+    std::istringstream lines(markdown.substr(start, end - start));
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.starts_with("| `")) continue;
+        std::vector<std::string> cells;
+        std::string cell;
+        for (size_t i = 1; i < line.size(); ++i) {
+            if (line[i] == '|' && line[i - 1] != '\\') cells.push_back(trimmed(std::exchange(cell, {})));
+            else cell += line[i];
+        }
+        REQUIRE(cells.size() == 4);
+        rows.push_back({without_backticks(cells[0]), cells[1], cells[2], cells[3]});
+    }
+    return rows;
+}
+
+// A bound as the table writes it: 10, 0.05, 2147483647.
+std::string plain(double x) {
+    std::ostringstream out;
+    out.imbue(std::locale::classic());
+    out << std::setprecision(15) << x;
+    return out.str();
+}
+
+std::string read_doc(const char* relative) {
+    std::ifstream in(std::string(KNOBS_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    std::ostringstream all;
+    all << in.rdbuf();
+    return all.str();
+}
+
+}  // namespace
+
+TEST_CASE("[settings] docs/embedding.md's key table matches the settings table", "[settings][docs]") {
+    const std::vector<DocRow> doc = doc_key_rows(read_doc("docs/embedding.md"));
+    REQUIRE(doc.size() > row_count());
+    // Keys a link carries that are not settings; every other row of the table must be one.
+    const std::set<std::string> link_only = {"v", "panel", "corpus_url", "content", "run", "embed", "hide", "lock", "host"};
+    std::vector<std::string> documented;
+    for (const DocRow& r : doc) {
+        INFO(r.key);
+        if (link_only.contains(r.key)) continue;
+        documented.push_back(r.key);
+        const SettingSpec* spec = find_setting(r.key);
+        REQUIRE(spec);  // a row for a key that is not a setting
+        CHECK(r.meaning == spec->doc);
+        // The default: the receiver's own for view keys (a link sets them one by one), else the fallback.
+        CHECK(without_backticks(r.fallback) == (spec->group == SettingGroup::view
+                                                    ? "the receiver's own"
+                                                    : setting_value_text(*spec, spec->fallback)));
+        // The range, as the table writes it; a cell may add a condition after it ("16–256, divisible by ...").
+        const std::string lo = plain(spec->lo), hi = plain(spec->hi);
+        switch (spec->kind) {
+            case SettingKind::integer:
+            case SettingKind::real:
+                CHECK_THAT(r.value, StartsWith(spec->lo_open ? "above " + lo + ", at most " + hi : lo + "–" + hi));
+                break;
+            case SettingKind::toggle: CHECK(r.value == "`0` \\| `1`"); break;
+            case SettingKind::choice:
+                CHECK(code_words(r.value) == std::vector<std::string>(spec->choices.begin(), spec->choices.end()));
+                break;
+            case SettingKind::text:
+                CHECK(r.value == "UTF-8 text, up to " + std::to_string(kMaxLinkPromptBytes) + " bytes");
+                break;
+        }
+    }
+    std::vector<std::string> table;
+    for (const SettingSpec& spec : settings_table()) table.emplace_back(spec.key);
+    CHECK(documented == table);  // none missing, none extra, in the table's order
+
+    const auto lock = std::find_if(doc.begin(), doc.end(), [](const DocRow& r) { return r.key == "lock"; });
+    REQUIRE(lock != doc.end());
+    CHECK(code_words(lock->value) == lockable_keys());
+}
