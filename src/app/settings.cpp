@@ -246,11 +246,11 @@ const std::vector<Row>& rows() {
     return table;
 }
 
-const Binding& binding(const SettingSpec& spec) {
-    const auto& all = rows();
-    for (const Row& r : all)
-        if (r.spec.key == spec.key) return r.bind;
-    return all.front().bind;  // unreachable for a row of settings_table()
+// nullptr for a spec that is not a row of the table (url_state reads run= with one): it has no fields.
+const Binding* binding(const SettingSpec& spec) {
+    for (const Row& r : rows())
+        if (r.spec.key == spec.key) return &r.bind;
+    return nullptr;
 }
 
 // A value as a notice shows it: numbers and toggles as a link writes them, text quoted and cleaned.
@@ -259,6 +259,23 @@ std::string shown(const SettingValue& v) {
     if (const auto* i = std::get_if<long long>(&v)) return std::to_string(*i);
     if (const auto* d = std::get_if<double>(&v)) return format_link_float(static_cast<float>(*d));
     return std::get<bool>(v) ? "true" : "false";
+}
+
+// Whether the link's typed field can hold `v`: the row's kind, valid or not (a capture keeps a seed set by
+// code beyond the seed field, or a prompt too long for a link, so that share_check can name them); only a
+// choice must be one of the row's, for an enum field to hold it.
+bool link_can_hold(const SettingSpec& spec, const SettingValue& v) {
+    switch (spec.kind) {
+        case SettingKind::integer:
+            if (const auto* d = std::get_if<double>(&v))
+                return std::isfinite(*d) && std::floor(*d) == *d && std::abs(*d) < 9e18;
+            return std::holds_alternative<long long>(v);
+        case SettingKind::real: return !std::holds_alternative<bool>(v) && !std::holds_alternative<std::string>(v);
+        case SettingKind::toggle: return std::holds_alternative<bool>(v);
+        case SettingKind::choice: return check_setting_value(spec, v).empty();
+        case SettingKind::text: return std::holds_alternative<std::string>(v);
+    }
+    return false;
 }
 
 }  // namespace
@@ -289,7 +306,10 @@ const SettingSpec* find_setting(std::string_view key) {
     return nullptr;
 }
 
-SettingValue setting_value(const AppState& s, const SettingSpec& spec) { return binding(spec).get(spec, s); }
+SettingValue setting_value(const AppState& s, const SettingSpec& spec) {
+    const Binding* b = binding(spec);
+    return b ? b->get(spec, s) : spec.fallback;
+}
 
 std::string check_setting_value(const SettingSpec& spec, const SettingValue& v) {
     const std::string key(spec.key);
@@ -341,17 +361,20 @@ SettingValue normalize_setting_value(const SettingSpec& spec, const SettingValue
 }
 
 void store_setting(AppState& s, const SettingSpec& spec, const SettingValue& v) {
-    if (!check_setting_value(spec, v).empty()) return;  // never a value the row refuses
-    binding(spec).set(spec, s, normalize_setting_value(spec, v));
+    // Never a value the row refuses, even from a caller that skipped the check.
+    const Binding* b = binding(spec);
+    if (b && check_setting_value(spec, v).empty()) b->set(spec, s, normalize_setting_value(spec, v));
 }
 
 std::optional<SettingValue> link_setting(const UrlState& u, const SettingSpec& spec) {
-    return binding(spec).get_link(spec, u);
+    const Binding* b = binding(spec);
+    return b ? b->get_link(spec, u) : std::nullopt;
 }
 
 void set_link_setting(UrlState& u, const SettingSpec& spec, const std::optional<SettingValue>& v) {
-    if (v && !check_setting_value(spec, *v).empty()) return;
-    binding(spec).set_link(spec, u, v ? std::optional(normalize_setting_value(spec, *v)) : std::nullopt);
+    const Binding* b = binding(spec);
+    if (b && (!v || link_can_hold(spec, *v)))
+        b->set_link(spec, u, v ? std::optional(normalize_setting_value(spec, *v)) : std::nullopt);
 }
 
 std::string setting_value_text(const SettingSpec&, const SettingValue& v) {
@@ -371,7 +394,8 @@ std::string setting_range_text(const SettingSpec& spec) {
             const std::string hi = format_link_float(static_cast<float>(spec.hi));
             return spec.lo_open ? "above " + lo + " and at most " + hi : "from " + lo + " to " + hi;
         }
-        case SettingKind::toggle: return "0 or 1";
+        // A command's words; a link writes a toggle as 0 or 1 (setting_value_text).
+        case SettingKind::toggle: return "true or false";
         case SettingKind::choice: {
             // "S, M, L or custom"
             std::string words;

@@ -10,37 +10,17 @@
 #include <sstream>
 
 #include "app/commands.h"
+#include "app/settings.h"
 #include "core/utf8.h"
 
 namespace knobs {
 
 namespace {
 
-// ---- ranges: config.h's limits and the panels' slider ranges (src/ui/*_panel.cpp) -----------------------
-// A link may ask for nothing the UI could not show, so a shared state is always one a learner can reach.
-struct IntRange {
-    long long lo, hi;
-};
-struct FloatRange {
-    double lo, hi;
-    bool lo_open;  // (lo, hi] instead of [lo, hi]
-};
-constexpr IntRange kLayersRange{kMinLayers, kMaxLayers}, kHeadsRange{kMinHeads, kMaxHeads},
-    kWidthRange{kMinWidth, kMaxWidth}, kContextRange{kMinContext, kMaxContext};
-constexpr IntRange kBatchRange{1, 64}, kWarmupRange{0, 500}, kStepsRange{10, 20000},
-    kSeedRange{0, static_cast<long long>(kMaxLinkSeed)}, kRunRange{0, kMaxLinkRunSteps};
-constexpr IntRange kTopkRange{0, kVocabSize}, kTokensRange{1, 1000}, kLayerRange{0, kMaxLayers - 1},
-    kRankRange{kMinLoraRank, kMaxLoraRank}, kFtStepsRange{10, 1000};
-constexpr FloatRange kLrRange{0, 10, true}, kWdRange{0, 0.5, false}, kClipRange{0, 5, false},
-    kTempRange{0, 2, false}, kToppRange{0.05, 1, false}, kAlphaRange{0.5, 64, false};
-static_assert(kRunRange.hi == kStepsRange.hi, "run= may ask for at most the longest run the panel allows");
 static_assert(kMaxLinkPromptBytes * 3 < kMaxFragmentChars / 2,
               "a fully escaped prompt must leave room for every other key in a link");
 
 constexpr size_t kMaxNumberChars = 32;  // raw length of any numeric or choice value
-
-bool in_range(long long x, IntRange r) { return x >= r.lo && x <= r.hi; }
-bool in_range(double x, FloatRange r) { return (r.lo_open ? x > r.lo : x >= r.lo) && x <= r.hi; }
 
 // ---- number text: strict grammar, locale-independent conversion, shortest round-trip output ---------------
 // Whole numbers: an optional '-' and digits. Anything else (1.0, 0x10, 1e3, " 5") is not one.
@@ -159,17 +139,6 @@ std::string format_link_float(float f) {
     return best;
 }
 
-namespace {
-
-std::string range_text(IntRange r) { return "from " + std::to_string(r.lo) + " to " + std::to_string(r.hi); }
-std::string range_text(FloatRange r) {
-    if (r.lo_open)
-        return "above " + format_link_float(static_cast<float>(r.lo)) + " and at most " + format_link_float(static_cast<float>(r.hi));
-    return "from " + format_link_float(static_cast<float>(r.lo)) + " to " + format_link_float(static_cast<float>(r.hi));
-}
-
-}  // namespace
-
 std::string quoted_value(std::string_view raw) {
     // Only the first 25 characters count (24 shown, and whether more follow), so a long value (up to the
     // 2048 characters of a link) is not decoded whole: the stream decoder holds back at most 3 bytes and
@@ -211,73 +180,36 @@ std::string link_text_problem(std::string_view text) {
 
 namespace {
 
-// ---- vocabularies ----------------------------------------------------------------------------------------
-struct ThemeName {
-    const char* key;
-    Theme value;
-};
-constexpr ThemeName kThemes[] = {{"dark", Theme::dark}, {"light", Theme::light}};
-const char* theme_key(Theme t) { return t == Theme::light ? "light" : "dark"; }
-
-bool tensor_from_key(std::string_view key, Tensor* out) {
-    for (int i = 0; i < kNumTensors; ++i)
-        if (key == tensor_name(static_cast<Tensor>(i))) {
-            *out = static_cast<Tensor>(i);
-            return true;
-        }
-    return false;
-}
-
 bool valid_panel(PanelId p) { return static_cast<int>(p) >= 0 && static_cast<int>(p) < kNumPanels; }
 
-// The link fields that mirror the lab's settings, the inference and fine-tune controls and the embed options.
-// The caller sets the panels, language, theme and corpus_url, which differ between a fresh app and a capture.
-void put_settings(UrlState& u, const TrainSettings& t, const LabUi& ui, const LinkOptions& link) {
-    u.size = t.size;
-    u.layers = t.custom.n_layer;
-    u.heads = t.custom.n_head;
-    u.width = t.custom.n_embd;
-    u.context = t.custom.block_size;
-    u.corpus = t.corpus;
-    u.lr = t.lr;
-    u.batch = t.batch_size;
-    u.warmup = t.warmup_steps;
-    u.steps = t.total_steps;
-    u.wd = t.weight_decay;
-    u.clip = t.grad_clip;
-    u.seed = t.seed;
+// run= is the one number a link carries that is not a setting (no control shows it, no lock= names it); it
+// is read and checked like an integer setting of the pre-training group, which it starts.
+const SettingSpec& run_spec() {
+    static const SettingSpec spec{"run", SettingGroup::pretrain, SettingKind::integer, 0, kMaxLinkRunSteps, false, {},
+                                  static_cast<long long>(LinkOptions{}.run_steps), "", "", "%d", SliderScale::linear,
+                                  ""};
+    return spec;
+}
+
+// The link-only fields a LinkOptions holds, except corpus_url and content: a fresh app and a capture differ
+// there, so callers set those.
+void put_link_options(UrlState& u, const LinkOptions& link) {
     u.run = link.run_steps;
-    u.prompt = ui.prompt;
-    u.temp = ui.sampling.temperature;
-    u.topk = ui.sampling.top_k;
-    u.topp = ui.sampling.top_p;
-    u.greedy = ui.sampling.greedy;
-    u.gseed = ui.gen_seed;
-    u.tokens = ui.max_tokens;
-    u.chat = ui.chat;
-    u.tensor = ui.knob_tensor;
-    u.layer = ui.knob_layer;
-    u.ft_lora = ui.ft_lora;
-    u.rank = ui.ft_rank;
-    u.alpha = ui.ft_alpha;
-    u.ft_steps = ui.ft_steps;
-    u.ft_corpus = ui.ft_corpus;
     u.embed = link.embed;
     u.hide = link.hidden;
     u.lock = link.locked;
     u.host = link.host;
 }
 
-// What a fresh app holds (app_init, TrainSettings{}, LabUi{}, LinkOptions{}); every field is set.
+// What a fresh app holds (app_init, the settings' fallbacks, LinkOptions{}); every field is set.
 const UrlState& full_defaults() {
     static const UrlState defaults = [] {
         const LinkOptions link{};
         UrlState u;
         u.lesson_panel = PanelId::lifecycle;  // app_init's first tabs
         u.lab_panel = PanelId::pretrain;
-        u.lang = "en";
-        u.theme = Theme::dark;
-        put_settings(u, TrainSettings{}, LabUi{}, link);
+        for (const SettingSpec& spec : settings_table()) set_link_setting(u, spec, spec.fallback);
+        put_link_options(u, link);
         u.corpus_url = link.corpus_url;
         u.content_url = link.content_url;
         return u;
@@ -307,45 +239,63 @@ public:
         note(p.shown_key + ": " + problem + "; using " + instead + ".");
     }
 
-    template <class T>
-    void integer(const Pair& p, const std::string& v, IntRange r, std::optional<T>& field, T fallback) {
-        const std::string instead = "the default " + std::to_string(fallback);
-        long long x = 0;
-        switch (parse_integer(v, &x)) {
-            case IntParse::not_whole: return invalid(p, quoted_value(v) + " is not a whole number", instead);
-            case IntParse::too_large: return invalid(p, quoted_value(v) + " is far too large (" + range_text(r) + ")", instead);
-            case IntParse::ok: break;
+    // The value of a setting (or of run=), or nullopt after a notice that names what was wrong and what is used.
+    std::optional<SettingValue> read(const Pair& p, const std::string& v, const SettingSpec& spec) {
+        const std::string range = setting_range_text(spec);
+        std::optional<SettingValue> x;
+        std::string problem;
+        switch (spec.kind) {
+            case SettingKind::integer: {
+                long long n = 0;
+                switch (parse_integer(v, &n)) {
+                    case IntParse::not_whole: problem = quoted_value(v) + " is not a whole number"; break;
+                    case IntParse::too_large: problem = quoted_value(v) + " is far too large (" + range + ")"; break;
+                    case IntParse::ok: x = n; break;
+                }
+                break;
+            }
+            case SettingKind::real: {
+                double d = 0;
+                if (!parse_decimal(v, &d)) {
+                    problem = quoted_value(v) + " is not a number";
+                    break;
+                }
+                float f = static_cast<float>(d);
+                if (f == 0.0f) f = 0.0f;  // "-0" is 0: one spelling, one set of bits
+                if (std::isfinite(f)) x = static_cast<double>(f);
+                else problem = quoted_value(v) + " is far too large (" + range + ")";
+                break;
+            }
+            case SettingKind::toggle:
+                x = toggle(p, v, std::get<bool>(spec.fallback));
+                if (!x) return x;
+                break;
+            case SettingKind::choice: x = v; break;
+            case SettingKind::text:
+                problem = link_text_problem(v);
+                if (problem.empty()) x = v;
+                break;
         }
-        if (!in_range(x, r)) return invalid(p, quoted_value(v) + " is not " + range_text(r), instead);
-        field = static_cast<T>(x);
-    }
-
-    void decimal(const Pair& p, const std::string& v, FloatRange r, std::optional<float>& field, float fallback) {
-        const std::string instead = "the default " + format_link_float(fallback);
-        double x = 0;
-        if (!parse_decimal(v, &x)) return invalid(p, quoted_value(v) + " is not a number", instead);
-        float f = static_cast<float>(x);
-        if (f == 0.0f) f = 0.0f;  // "-0" is 0: one spelling, one set of bits
-        if (!std::isfinite(f)) return invalid(p, quoted_value(v) + " is far too large (" + range_text(r) + ")", instead);
-        if (!in_range(static_cast<double>(f), r)) return invalid(p, quoted_value(v) + " is not " + range_text(r), instead);
-        field = f;
-    }
-
-    void boolean(const Pair& p, const std::string& v, std::optional<bool>& field, bool fallback) {
-        if (v == "0" || v == "1") field = v == "1";
-        else invalid(p, quoted_value(v) + " is not 0 or 1", std::string("the default ") + (fallback ? "1" : "0"));
-    }
-
-    void corpus(const Pair& p, const std::string& v, std::optional<CorpusChoice>& field, CorpusChoice fallback,
-                std::initializer_list<CorpusChoice> allowed) {
-        CorpusChoice c;
-        if (corpus_from_key(v, &c) && std::find(allowed.begin(), allowed.end(), c) != allowed.end()) {
-            field = c;
-            return;
+        if (x && !check_setting_value(spec, *x).empty()) {  // well-formed, but not a value the setting takes
+            problem = quoted_value(v) + " is not " + range;
+            x.reset();
         }
-        std::string names;
-        for (CorpusChoice a : allowed) names += (names.empty() ? "" : ", ") + std::string(corpus_key(a));
-        invalid(p, quoted_value(v) + " is not one of " + names, std::string("the default ") + corpus_key(fallback));
+        if (!problem.empty()) invalid(p, problem, instead(spec));
+        return x;
+    }
+
+    // A link writes a toggle as 0 or 1.
+    std::optional<bool> toggle(const Pair& p, const std::string& v, bool fallback) {
+        if (v == "0" || v == "1") return v == "1";
+        invalid(p, quoted_value(v) + " is not 0 or 1", std::string("the default ") + (fallback ? "1" : "0"));
+        return std::nullopt;
+    }
+
+    // What a refused value gives way to: a view setting keeps the receiver's own, any other its default.
+    static std::string instead(const SettingSpec& spec) {
+        if (spec.group == SettingGroup::view) return "the " + std::string(spec.doc) + " already chosen";
+        if (spec.kind == SettingKind::text) return "the default " + quoted_value(std::get<std::string>(spec.fallback));
+        return "the default " + setting_value_text(spec, spec.fallback);
     }
 
     void panels(const Pair& p, const std::string& v) {
@@ -387,12 +337,6 @@ public:
         for (const auto& k : keys)
             if (std::find(locked.begin(), locked.end(), k) != locked.end()) ordered.push_back(k);
         st().lock = ordered;
-    }
-
-    void prompt(const Pair& p, const std::string& v) {
-        if (const std::string problem = link_text_problem(v); !problem.empty())
-            return invalid(p, problem, "the default " + quoted_value(*full_defaults().prompt));
-        st().prompt = v;
     }
 
     void finish();
@@ -460,40 +404,10 @@ struct KeySpec {
     Handler decode;
 };
 
-const UrlState& D() { return full_defaults(); }
-
-// The v=2 keys, in the order encode_fragment writes them.
+// The keys a link carries besides the settings (whose keys are settings_table()'s), by the order
+// encode_fragment writes them.
 const KeySpec kKeys[] = {
     {"panel", 40, [](Decoder& d, const Pair& p, const std::string& v) { d.panels(p, v); }},
-    {"lang", 8,
-     [](Decoder& d, const Pair& p, const std::string& v) {
-         if (v == "en" || v == "pt-BR") d.st().lang = v;
-         else d.invalid(p, quoted_value(v) + " is not en or pt-BR", "the language already chosen");
-     }},
-    {"theme", 8,
-     [](Decoder& d, const Pair& p, const std::string& v) {
-         for (const auto& t : kThemes)
-             if (v == t.key) {
-                 d.st().theme = t.value;
-                 return;
-             }
-         d.invalid(p, quoted_value(v) + " is not dark or light", "the theme already chosen");
-     }},
-    {"size", 8,
-     [](Decoder& d, const Pair& p, const std::string& v) {
-         SizePreset s;
-         if (size_from_key(v, &s)) d.st().size = s;
-         else d.invalid(p, quoted_value(v) + " is not S, M, L or custom", std::string("the default ") + size_key(*D().size));
-     }},
-    {"layers", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kLayersRange, d.st().layers, *D().layers); }},
-    {"heads", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kHeadsRange, d.st().heads, *D().heads); }},
-    {"width", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kWidthRange, d.st().width, *D().width); }},
-    {"context", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kContextRange, d.st().context, *D().context); }},
-    {"corpus", 16,
-     [](Decoder& d, const Pair& p, const std::string& v) {
-         d.corpus(p, v, d.st().corpus, *D().corpus,
-                  {CorpusChoice::english, CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user});
-     }},
     {"corpus_url", kMaxCorpusUrlChars * 3,
      [](Decoder& d, const Pair& p, const std::string& v) {
          std::string why;
@@ -506,43 +420,12 @@ const KeySpec kKeys[] = {
          if (valid_content_url(v, &why)) d.st().content_url = v;
          else d.invalid(p, quoted_value(v) + " " + why, "the built-in lesson");
      }},
-    {"lr", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kLrRange, d.st().lr, *D().lr); }},
-    {"batch", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kBatchRange, d.st().batch, *D().batch); }},
-    {"warmup", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kWarmupRange, d.st().warmup, *D().warmup); }},
-    {"steps", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kStepsRange, d.st().steps, *D().steps); }},
-    {"wd", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kWdRange, d.st().wd, *D().wd); }},
-    {"clip", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kClipRange, d.st().clip, *D().clip); }},
-    {"seed", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kSeedRange, d.st().seed, *D().seed); }},
-    {"run", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kRunRange, d.st().run, *D().run); }},
-    {"prompt", kMaxLinkPromptBytes * 3, [](Decoder& d, const Pair& p, const std::string& v) { d.prompt(p, v); }},
-    {"temp", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kTempRange, d.st().temp, *D().temp); }},
-    {"topk", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kTopkRange, d.st().topk, *D().topk); }},
-    {"topp", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kToppRange, d.st().topp, *D().topp); }},
-    {"greedy", 4, [](Decoder& d, const Pair& p, const std::string& v) { d.boolean(p, v, d.st().greedy, *D().greedy); }},
-    {"gseed", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kSeedRange, d.st().gseed, *D().gseed); }},
-    {"tokens", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kTokensRange, d.st().tokens, *D().tokens); }},
-    {"chat", 4, [](Decoder& d, const Pair& p, const std::string& v) { d.boolean(p, v, d.st().chat, *D().chat); }},
-    {"tensor", 16,
+    {"run", kMaxNumberChars,
      [](Decoder& d, const Pair& p, const std::string& v) {
-         Tensor t;
-         if (tensor_from_key(v, &t)) d.st().tensor = t;
-         else d.invalid(p, quoted_value(v) + " is not a tensor name (wte, wpe, qkvw, attprojw, fcw ...)",
-                        std::string("the default ") + tensor_name(*D().tensor));
+         if (const auto x = d.read(p, v, run_spec())) d.st().run = static_cast<int>(std::get<long long>(*x));
      }},
-    {"layer", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kLayerRange, d.st().layer, *D().layer); }},
-    {"ft", 8,
-     [](Decoder& d, const Pair& p, const std::string& v) {
-         if (v == "lora" || v == "full") d.st().ft_lora = v == "lora";
-         else d.invalid(p, quoted_value(v) + " is not lora or full", std::string("the default ") + (*D().ft_lora ? "lora" : "full"));
-     }},
-    {"rank", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kRankRange, d.st().rank, *D().rank); }},
-    {"alpha", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.decimal(p, v, kAlphaRange, d.st().alpha, *D().alpha); }},
-    {"ftsteps", kMaxNumberChars, [](Decoder& d, const Pair& p, const std::string& v) { d.integer(p, v, kFtStepsRange, d.st().ft_steps, *D().ft_steps); }},
-    {"ftcorpus", 16,
-     [](Decoder& d, const Pair& p, const std::string& v) {
-         d.corpus(p, v, d.st().ft_corpus, *D().ft_corpus, {CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user});
-     }},
-    {"embed", 4, [](Decoder& d, const Pair& p, const std::string& v) { d.boolean(p, v, d.st().embed, *D().embed); }},
+    {"embed", 4,
+     [](Decoder& d, const Pair& p, const std::string& v) { d.st().embed = d.toggle(p, v, *full_defaults().embed); }},
     {"hide", 200, [](Decoder& d, const Pair& p, const std::string& v) { d.hide(p, v); }},
     {"lock", 400, [](Decoder& d, const Pair& p, const std::string& v) { d.lock(p, v); }},
     {"host", kMaxHostChars * 3,
@@ -599,7 +482,7 @@ bool migrate_v1(Pair& p, std::vector<std::string>& notices) {
         if (parse_integer(p.raw, &units) != IntParse::ok || units < 1 || units > 100000) {
             notices.push_back("lr: " + quoted_value(p.raw) +
                               " is not a v=1 learning rate (a whole number of 0.0001 units, 1 to 100000); using "
-                              "the default " + format_link_float(*D().lr) + ".");
+                              "the default " + format_link_float(*full_defaults().lr) + ".");
             return false;
         }
         std::string frac = std::to_string(units % 10000);
@@ -732,10 +615,11 @@ bool valid_host_origin(std::string_view origin, std::string* why) {
 }
 
 const std::vector<std::string>& lockable_keys() {
-    static const std::vector<std::string> keys = {
-        "lang",  "theme",  "size",   "layers", "heads",  "width", "context", "corpus", "lr",   "batch",
-        "warmup", "steps", "wd",     "clip",   "seed",   "prompt", "temp",   "topk",   "topp", "greedy",
-        "gseed", "tokens", "chat",   "tensor", "layer",  "ft",    "rank",    "alpha",  "ftsteps", "ftcorpus"};
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> all;
+        for (const SettingSpec& spec : settings_table()) all.emplace_back(spec.key);
+        return all;
+    }();
     return keys;
 }
 
@@ -813,14 +697,18 @@ UrlDecode decode_fragment(std::string_view fragment) {
             continue;
         }
         if (v1 && !migrate_v1(p, out.notices)) continue;
-        const KeySpec* spec = find_key(p.key);
-        if (!spec) {
+        const SettingSpec* setting = find_setting(p.key);
+        const KeySpec* spec = setting ? nullptr : find_key(p.key);
+        if (!setting && !spec) {
             out.notices.push_back(p.shown_key + ": not a setting this version of Knobs knows; ignored.");
             continue;
         }
-        if (p.raw.size() > spec->max_raw) {
+        const size_t max_raw = !setting ? spec->max_raw
+                               : setting->kind == SettingKind::text ? kMaxLinkPromptBytes * 3  // every byte escaped
+                                                                    : kMaxNumberChars;
+        if (p.raw.size() > max_raw) {
             out.notices.push_back(p.shown_key + ": the value is too long (" + std::to_string(p.raw.size()) +
-                                  " characters, at most " + std::to_string(spec->max_raw) + "); ignored.");
+                                  " characters, at most " + std::to_string(max_raw) + "); ignored.");
             continue;
         }
         std::string value;
@@ -829,7 +717,8 @@ UrlDecode decode_fragment(std::string_view fragment) {
                                   " has a broken %-escape (% must be followed by two hex digits); ignored.");
             continue;
         }
-        spec->decode(d, p, value);
+        if (!setting) spec->decode(d, p, value);
+        else if (const auto x = d.read(p, value, *setting)) set_link_setting(out.state, *setting, *x);
     }
     d.finish();
     return out;
@@ -846,44 +735,13 @@ UrlState canonical(const UrlState& state) {
     if (u.lab_panel && (!valid_panel(*u.lab_panel) || panel_side(*u.lab_panel) != Side::lab)) u.lab_panel.reset();
     drop(u.lesson_panel, d.lesson_panel);
     drop(u.lab_panel, d.lab_panel);
-    drop(u.lang, d.lang);
-    drop(u.theme, d.theme);
-    drop(u.size, d.size);
-    if (u.size != SizePreset::custom) {
-        u.layers = u.heads = u.width = u.context = std::nullopt;
-    } else {
-        drop(u.layers, d.layers);
-        drop(u.heads, d.heads);
-        drop(u.width, d.width);
-        drop(u.context, d.context);
-    }
-    drop(u.corpus, d.corpus);
+    for (const SettingSpec& spec : settings_table())
+        if (link_setting(u, spec) == spec.fallback) set_link_setting(u, spec, std::nullopt);
+    if (u.size != SizePreset::custom) u.layers = u.heads = u.width = u.context = std::nullopt;
     drop(u.corpus_url, d.corpus_url);
     drop(u.content_url, d.content_url);
     if (!uses_user_text(u)) u.corpus_url.reset();
-    drop(u.lr, d.lr);
-    drop(u.batch, d.batch);
-    drop(u.warmup, d.warmup);
-    drop(u.steps, d.steps);
-    drop(u.wd, d.wd);
-    drop(u.clip, d.clip);
-    drop(u.seed, d.seed);
     drop(u.run, d.run);
-    drop(u.prompt, d.prompt);
-    drop(u.temp, d.temp);
-    drop(u.topk, d.topk);
-    drop(u.topp, d.topp);
-    drop(u.greedy, d.greedy);
-    drop(u.gseed, d.gseed);
-    drop(u.tokens, d.tokens);
-    drop(u.chat, d.chat);
-    drop(u.tensor, d.tensor);
-    drop(u.layer, d.layer);
-    drop(u.ft_lora, d.ft_lora);
-    drop(u.rank, d.rank);
-    drop(u.alpha, d.alpha);
-    drop(u.ft_steps, d.ft_steps);
-    drop(u.ft_corpus, d.ft_corpus);
     drop(u.embed, d.embed);
     if (u.hide) {
         std::vector<PanelId> h;
@@ -913,15 +771,6 @@ std::string encode_fragment(const UrlState& state) {
         out += '=';
         out += encoded_value;
     };
-    auto put_int = [&](std::string_view key, const auto& field) {
-        if (field) put(key, std::to_string(*field));
-    };
-    auto put_float = [&](std::string_view key, const std::optional<float>& field) {
-        if (field) put(key, format_link_float(*field));
-    };
-    auto put_bool = [&](std::string_view key, const std::optional<bool>& field) {
-        if (field) put(key, *field ? "1" : "0");
-    };
     // Lists are written with bare commas (their items never contain one).
     if (u.lesson_panel || u.lab_panel) {
         std::string list;
@@ -929,40 +778,17 @@ std::string encode_fragment(const UrlState& state) {
             if (p) list += (list.empty() ? "" : ",") + std::string(panel_key(*p));
         put("panel", list);
     }
-    if (u.lang) put("lang", percent_encode(*u.lang));
-    if (u.theme) put("theme", theme_key(*u.theme));
-    if (u.size) put("size", size_key(*u.size));
-    put_int("layers", u.layers);
-    put_int("heads", u.heads);
-    put_int("width", u.width);
-    put_int("context", u.context);
-    if (u.corpus) put("corpus", corpus_key(*u.corpus));
-    if (u.corpus_url) put("corpus_url", percent_encode(*u.corpus_url));
-    if (u.content_url) put("content", percent_encode(*u.content_url));
-    put_float("lr", u.lr);
-    put_int("batch", u.batch);
-    put_int("warmup", u.warmup);
-    put_int("steps", u.steps);
-    put_float("wd", u.wd);
-    put_float("clip", u.clip);
-    put_int("seed", u.seed);
-    put_int("run", u.run);
-    if (u.prompt) put("prompt", percent_encode(*u.prompt));
-    put_float("temp", u.temp);
-    put_int("topk", u.topk);
-    put_float("topp", u.topp);
-    put_bool("greedy", u.greedy);
-    put_int("gseed", u.gseed);
-    put_int("tokens", u.tokens);
-    put_bool("chat", u.chat);
-    if (u.tensor) put("tensor", tensor_name(*u.tensor));
-    put_int("layer", u.layer);
-    if (u.ft_lora) put("ft", *u.ft_lora ? "lora" : "full");
-    put_int("rank", u.rank);
-    put_float("alpha", u.alpha);
-    put_int("ftsteps", u.ft_steps);
-    if (u.ft_corpus) put("ftcorpus", corpus_key(*u.ft_corpus));
-    put_bool("embed", u.embed);
+    for (const SettingSpec& spec : settings_table()) {
+        if (const auto v = link_setting(u, spec)) put(spec.key, percent_encode(setting_value_text(spec, *v)));
+        // The link-only keys of the pre-training group follow the setting they go with.
+        if (spec.key == "corpus") {
+            if (u.corpus_url) put("corpus_url", percent_encode(*u.corpus_url));
+            if (u.content_url) put("content", percent_encode(*u.content_url));
+        } else if (spec.key == "seed" && u.run) {
+            put("run", std::to_string(*u.run));
+        }
+    }
+    if (u.embed) put("embed", *u.embed ? "1" : "0");
     if (u.hide) {
         std::string list;
         for (PanelId p : *u.hide) list += (list.empty() ? "" : ",") + std::string(panel_key(p));
@@ -994,10 +820,8 @@ UrlState capture(const AppState& s) {
         u.lesson_panel = s.focused_lesson_panel;
     if (valid_panel(s.focused_lab_panel) && panel_side(s.focused_lab_panel) == Side::lab)
         u.lab_panel = s.focused_lab_panel;
-    u.lang = s.lang;
-    u.theme = s.theme;
-
-    put_settings(u, s.lab_ui.editing, s.lab_ui, s.link);
+    for (const SettingSpec& spec : settings_table()) set_link_setting(u, spec, setting_value(s, spec));
+    put_link_options(u, s.link);
     if (!s.link.corpus_url.empty()) u.corpus_url = s.link.corpus_url;
     if (!s.link.content_url.empty()) u.content_url = s.link.content_url;
     return canonical(u);
@@ -1015,59 +839,27 @@ std::string apply_training(AppState& s) {
 
 bool user_text_ready(const AppState& s) { return s.user_text_bytes > 0 && pending_corpus_url(s).empty(); }
 
-// A value a hand-built UrlState may hold but the app cannot take; decode_fragment never produces these.
-template <class T>
-bool out_of_range(std::vector<std::string>& notes, const char* key, const std::optional<T>& v, IntRange r) {
-    if (!v || in_range(static_cast<long long>(*v), r)) return false;
-    notes.push_back(std::string(key) + ": " + std::to_string(*v) + " is not " + range_text(r) + "; not applied.");
-    return true;
-}
-bool out_of_range(std::vector<std::string>& notes, const char* key, const std::optional<float>& v, FloatRange r) {
-    if (!v || (std::isfinite(*v) && in_range(static_cast<double>(*v), r))) return false;
-    notes.push_back(std::string(key) + ": " + format_link_float(*v) + " is not " + range_text(r) + "; not applied.");
-    return true;
-}
 }  // namespace
 
 std::vector<std::string> apply(AppState& s, const UrlState& in) {
     std::vector<std::string> notes;
-    const UrlState& d = full_defaults();
     UrlState u = in;
 
     // Guard what decode_fragment guarantees, for states built by hand (commands, tests, future callers).
     {
-        auto bad = [&](auto& field, const char* key, auto range) {
-            if (out_of_range(notes, key, field, range)) field.reset();
-        };
-        bad(u.layers, "layers", kLayersRange);
-        bad(u.heads, "heads", kHeadsRange);
-        bad(u.width, "width", kWidthRange);
-        bad(u.context, "context", kContextRange);
-        bad(u.lr, "lr", kLrRange);
-        bad(u.batch, "batch", kBatchRange);
-        bad(u.warmup, "warmup", kWarmupRange);
-        bad(u.steps, "steps", kStepsRange);
-        bad(u.wd, "wd", kWdRange);
-        bad(u.clip, "clip", kClipRange);
-        if (u.seed && *u.seed > kMaxLinkSeed) bad(u.seed, "seed", kSeedRange);
-        bad(u.run, "run", kRunRange);
-        bad(u.temp, "temp", kTempRange);
-        bad(u.topk, "topk", kTopkRange);
-        bad(u.topp, "topp", kToppRange);
-        if (u.gseed && *u.gseed > kMaxLinkSeed) bad(u.gseed, "gseed", kSeedRange);
-        bad(u.tokens, "tokens", kTokensRange);
-        bad(u.layer, "layer", kLayerRange);
-        bad(u.rank, "rank", kRankRange);
-        bad(u.alpha, "alpha", kAlphaRange);
-        bad(u.ft_steps, "ftsteps", kFtStepsRange);
-        if (u.tensor && (static_cast<int>(*u.tensor) < 0 || static_cast<int>(*u.tensor) >= kNumTensors)) {
-            notes.push_back("tensor: not a tensor; not applied.");
-            u.tensor.reset();
+        for (const SettingSpec& spec : settings_table()) {
+            const auto v = link_setting(u, spec);
+            if (!v) continue;
+            if (const std::string why = check_setting_value(spec, *v); !why.empty()) {
+                notes.push_back(why + "; not applied.");
+                set_link_setting(u, spec, std::nullopt);
+            }
         }
-        if (u.prompt && (u.prompt->size() > kMaxLinkPromptBytes || !is_valid_utf8(as_bytes(*u.prompt)))) {
-            notes.push_back("prompt: longer than " + std::to_string(kMaxLinkPromptBytes) +
-                            " bytes or not UTF-8 text; not applied.");
-            u.prompt.reset();
+        if (u.run) {
+            if (const std::string why = check_setting_value(run_spec(), static_cast<long long>(*u.run)); !why.empty()) {
+                notes.push_back(why + "; not applied.");
+                u.run.reset();
+            }
         }
         if (u.corpus_url && !valid_corpus_url(*u.corpus_url)) {
             notes.push_back("corpus_url: not a relative .txt path; not applied.");
@@ -1086,16 +878,19 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
     // Locks protect the embedding page's choices against later links; the link that sets them is applied
     // with the locks that were in force before it.
     const std::vector<std::string> locked_before = s.link.locked;
+    auto was_locked = [&](std::string_view key) {
+        return std::find(locked_before.begin(), locked_before.end(), key) != locked_before.end();
+    };
     auto locked = [&](std::string_view key, bool given) {
-        const bool is = std::find(locked_before.begin(), locked_before.end(), key) != locked_before.end();
+        const bool is = was_locked(key);
         if (is && given) notes.push_back(std::string(key) + ": locked by this page; kept as it was.");
         return is;
     };
 
-    // ---- view ----
-    if (u.lang && !locked("lang", true) && !set_language(s, *u.lang))
-        notes.push_back("lang: " + quoted_value(*u.lang) + " is not a language of this app; kept " + s.lang + ".");
-    if (u.theme && !locked("theme", true)) set_theme(s, *u.theme);
+    // ---- view: each setting on its own ----
+    for (const SettingSpec& spec : settings_table())
+        if (const auto v = link_setting(u, spec); spec.group == SettingGroup::view && v && !locked(spec.key, true))
+            store_setting(s, spec, *v);
     // The lesson panel first, so that on a narrow screen (one row of tabs) the lab panel ends up in front.
     if (u.lesson_panel || u.lab_panel) s.link.panels.clear();  // what an embed shows: exactly the named panels
     for (const auto& p : {u.lesson_panel, u.lab_panel})
@@ -1109,34 +904,31 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
         s.focused_lab_panel = *u.lab_panel;
     }
 
+    // Sets every setting of a group the link mentions: the ones it gives, the rest their defaults; a locked one
+    // keeps its value. False (and nothing set) when the link mentions none of them.
+    auto apply_group = [&](SettingGroup group, bool mentioned) {
+        for (const SettingSpec& spec : settings_table())
+            mentioned = mentioned || (spec.group == group && link_setting(u, spec));
+        if (!mentioned) return false;
+        for (const SettingSpec& spec : settings_table()) {
+            if (spec.group != group) continue;
+            const auto v = link_setting(u, spec);
+            // corpus_url is the text of corpus=user, so the corpus lock covers it too.
+            const bool given = v || (spec.key == "corpus" && u.corpus_url);
+            if (!locked(spec.key, given)) store_setting(s, spec, v.value_or(spec.fallback));
+        }
+        return true;
+    };
+
     // ---- pre-training ----
-    const bool train_given = u.size || u.layers || u.heads || u.width || u.context || u.corpus || u.corpus_url ||
-                             u.lr || u.batch || u.warmup || u.steps || u.wd || u.clip || u.seed || u.run;
-    if (train_given) {
-        const TrainSettings& cur = s.lab_ui.editing;
-        TrainSettings t;
-        t.sample_every = cur.sample_every;  // not a link setting
-        t.size = locked("size", u.size.has_value()) ? cur.size : u.size.value_or(*d.size);
-        t.custom = {locked("layers", u.layers.has_value()) ? cur.custom.n_layer : u.layers.value_or(*d.layers),
-                    locked("heads", u.heads.has_value()) ? cur.custom.n_head : u.heads.value_or(*d.heads),
-                    locked("width", u.width.has_value()) ? cur.custom.n_embd : u.width.value_or(*d.width),
-                    locked("context", u.context.has_value()) ? cur.custom.block_size : u.context.value_or(*d.context)};
-        const bool corpus_locked = locked("corpus", u.corpus.has_value() || u.corpus_url.has_value());
-        t.corpus = corpus_locked ? cur.corpus : u.corpus.value_or(*d.corpus);
-        t.lr = locked("lr", u.lr.has_value()) ? cur.lr : u.lr.value_or(*d.lr);
-        t.batch_size = locked("batch", u.batch.has_value()) ? cur.batch_size : u.batch.value_or(*d.batch);
-        t.warmup_steps = locked("warmup", u.warmup.has_value()) ? cur.warmup_steps : u.warmup.value_or(*d.warmup);
-        t.total_steps = locked("steps", u.steps.has_value()) ? cur.total_steps : u.steps.value_or(*d.steps);
-        t.weight_decay = locked("wd", u.wd.has_value()) ? cur.weight_decay : u.wd.value_or(*d.wd);
-        t.grad_clip = locked("clip", u.clip.has_value()) ? cur.grad_clip : u.clip.value_or(*d.clip);
-        t.seed = locked("seed", u.seed.has_value()) ? cur.seed : u.seed.value_or(*d.seed);
-        if (!corpus_locked) s.link.corpus_url = u.corpus_url.value_or("");
+    if (apply_group(SettingGroup::pretrain, u.corpus_url || u.run)) {
+        if (!was_locked("corpus")) s.link.corpus_url = u.corpus_url.value_or("");
         s.link.run_steps = u.run.value_or(0);
-        s.lab_ui.editing = t;
         s.lab_ui.confirm_reset = false;
 
-        if (t.corpus != CorpusChoice::user || user_text_ready(s)) {
-            if (t.corpus == CorpusChoice::user && s.link.corpus_url.empty())
+        const CorpusChoice corpus = s.lab_ui.editing.corpus;
+        if (corpus != CorpusChoice::user || user_text_ready(s)) {
+            if (corpus == CorpusChoice::user && s.link.corpus_url.empty())
                 notes.push_back("corpus=user: a link cannot carry the text it was made with; training on your own "
                                 "text (" + s.user_text_name + ").");
             if (std::string err = apply_training(s); !err.empty())
@@ -1149,38 +941,15 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
     }
 
     // ---- inference ----
-    const bool infer_given = u.prompt || u.temp || u.topk || u.topp || u.greedy || u.gseed || u.tokens || u.chat;
-    if (infer_given) {
-        LabUi& ui = s.lab_ui;
-        if (!locked("prompt", u.prompt.has_value())) ui.prompt = u.prompt.value_or(*d.prompt);
-        if (!locked("temp", u.temp.has_value())) ui.sampling.temperature = u.temp.value_or(*d.temp);
-        if (!locked("topk", u.topk.has_value())) ui.sampling.top_k = u.topk.value_or(*d.topk);
-        if (!locked("topp", u.topp.has_value())) ui.sampling.top_p = u.topp.value_or(*d.topp);
-        if (!locked("greedy", u.greedy.has_value())) ui.sampling.greedy = u.greedy.value_or(*d.greedy);
-        if (!locked("gseed", u.gseed.has_value())) ui.gen_seed = u.gseed.value_or(*d.gseed);
-        if (!locked("tokens", u.tokens.has_value())) ui.max_tokens = u.tokens.value_or(*d.tokens);
-        if (!locked("chat", u.chat.has_value())) {
-            const bool chat = u.chat.value_or(*d.chat);
-            if (chat != ui.chat) s.lab.stop_generation();  // as the panel's checkbox does
-            ui.chat = chat;
-        }
-    }
+    const bool chat_before = s.lab_ui.chat;
+    if (apply_group(SettingGroup::inference, false) && s.lab_ui.chat != chat_before)
+        s.lab.stop_generation();  // as the panel's checkbox does
 
     // ---- the knobs panel ----
-    if (u.tensor || u.layer) {
-        if (!locked("tensor", u.tensor.has_value())) s.lab_ui.knob_tensor = u.tensor.value_or(*d.tensor);
-        if (!locked("layer", u.layer.has_value())) s.lab_ui.knob_layer = u.layer.value_or(*d.layer);
-    }
+    apply_group(SettingGroup::knobs, false);
 
     // ---- fine-tuning (chosen, not started: the learner presses start) ----
-    if (u.ft_lora || u.rank || u.alpha || u.ft_steps || u.ft_corpus) {
-        LabUi& ui = s.lab_ui;
-        if (!locked("ft", u.ft_lora.has_value())) ui.ft_lora = u.ft_lora.value_or(*d.ft_lora);
-        if (!locked("rank", u.rank.has_value())) ui.ft_rank = u.rank.value_or(*d.rank);
-        if (!locked("alpha", u.alpha.has_value())) ui.ft_alpha = u.alpha.value_or(*d.alpha);
-        if (!locked("ftsteps", u.ft_steps.has_value())) ui.ft_steps = u.ft_steps.value_or(*d.ft_steps);
-        if (!locked("ftcorpus", u.ft_corpus.has_value())) ui.ft_corpus = u.ft_corpus.value_or(*d.ft_corpus);
-    }
+    apply_group(SettingGroup::finetune, false);
 
     // ---- a course author's lesson file (fetched by the platform: pending_content_url) ----
     if (u.content_url) s.link.content_url = *u.content_url;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "app/app_state.h"
+#include "core/limits.h"
 
 namespace knobs {
 
@@ -32,8 +33,8 @@ inline constexpr size_t kMaxFragmentChars = 2048;  // longer fragments are refus
 inline constexpr size_t kMaxLinkPromptBytes = static_cast<size_t>(kMaxContext);
 inline constexpr size_t kMaxCorpusUrlChars = 200;
 inline constexpr size_t kMaxHostChars = 100;
-inline constexpr uint64_t kMaxLinkSeed = 2147483647;  // the seed fields are int in the UI
-inline constexpr int kMaxLinkRunSteps = 20000;         // the pre-train panel's largest step count
+inline constexpr uint64_t kMaxLinkSeed = static_cast<uint64_t>(kSeedLimits.hi);
+inline constexpr int kMaxLinkRunSteps = static_cast<int>(kStepsLimits.hi);  // run= asks for at most the longest run
 
 // Every field is "not given" (nullopt) unless the link says it. capture() fills only the fields that differ
 // from a fresh app, so capture() of an untouched app is an empty UrlState and encodes to "#v=2".
@@ -110,7 +111,7 @@ bool valid_corpus_url(std::string_view path, std::string* why = nullptr);
 bool valid_content_url(std::string_view path, std::string* why = nullptr);
 bool valid_host_origin(std::string_view origin, std::string* why = nullptr);
 
-// The link keys a lock= list may name (the settings a learner could otherwise change).
+// The link keys a lock= list may name: the keys of settings_table() (app/settings.h), in its order.
 const std::vector<std::string>& lockable_keys();
 
 // The state of an app as a link would carry it (canonical).

@@ -17,18 +17,14 @@
 #include "catch_amalgamated.hpp"
 #include "core/rng.h"
 #include "core/utf8.h"
+#include "fresh_app.h"
 
 using namespace knobs;
+using knobs::testing::fresh_app;
 using Catch::Matchers::ContainsSubstring;
 using Catch::Matchers::StartsWith;
 
 namespace {
-
-std::unique_ptr<AppState> fresh_app() {
-    auto s = std::make_unique<AppState>();
-    app_init(*s);
-    return s;
-}
 
 std::span<const uint8_t> bytes_of(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
