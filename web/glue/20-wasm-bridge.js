@@ -1,6 +1,6 @@
   // ==== web/glue/20-wasm-bridge.js =====================================================================
   // Calling into the engine: whether main() runs yet, the boot timings, and the helpers every later piece
-  // uses to call a C++ export (passing strings on the wasm heap) and to read the app's state.
+  // uses to call a C++ export (passing strings on the wasm heap) and to read the app's state and catalog.
 
   // ---- the Emscripten runtime and the C++ exports ------------------------------------------------
 
@@ -65,4 +65,12 @@
     } catch {
       return null;
     }
+  }
+
+  // A list the app and the page share, from the catalog in the app's state (src/app/catalog.h): 'panels'
+  // (the panel ids in tab order), 'languages' or 'training_milestones'. The app is their one source, so the
+  // glue keeps no copy; [] when the state has no such list.
+  function catalogList(snapshot, name) {
+    const catalog = snapshot && snapshot.catalog;
+    return catalog && Array.isArray(catalog[name]) ? catalog[name] : [];
   }

@@ -89,7 +89,6 @@
 
   // ---- training milestones (from the state; the host page and knobs.on('training') get them) ----------
 
-  const STEP_MILESTONES = [100, 250, 500, 1000, 2000, 5000, 10000, 20000];
   const training = { running: false, step: 0, next: 0, divergence: '' };
 
   function trackTraining(snapshot) {
@@ -105,8 +104,9 @@
     }
     training.step = run.step;
     if (run.running && !training.running) report('started');
-    while (training.next < STEP_MILESTONES.length && run.step >= STEP_MILESTONES[training.next]) {
-      report('steps', { target: STEP_MILESTONES[training.next] });
+    const milestones = catalogList(snapshot, 'training_milestones');
+    while (training.next < milestones.length && run.step >= milestones[training.next]) {
+      report('steps', { target: milestones[training.next] });
       training.next++;
     }
     const divergence = typeof run.divergence === 'string' ? run.divergence : '';
@@ -226,8 +226,6 @@
     if (data !== undefined) sendEvent(name, data);
   }
 
-  const PANEL_IDS = ['lifecycle', 'table', 'matching', 'quiz', 'faq', 'about', 'pretrain', 'knobs', 'inference', 'finetune', 'weights', 'cost'];
-
   // What the host page may ask. Each returns the app's reply, {ok} or {ok: false, error}.
   const HOST_COMMANDS = {
     load_preset(args) {
@@ -236,14 +234,18 @@
     },
     set_panel(args) {
       const panels = typeof args.panel === 'string' ? args.panel.split(',') : args.panel;
-      if (!Array.isArray(panels) || panels.length < 1 || panels.length > 2 || !panels.every((id) => PANEL_IDS.includes(id))) {
-        return { ok: false, error: `set_panel needs "panel": one or two of ${PANEL_IDS.join(', ')}` };
+      const panelIds = catalogList(safeState(), 'panels');
+      if (!Array.isArray(panels) || panels.length < 1 || panels.length > 2 || !panels.every((id) => panelIds.includes(id))) {
+        return { ok: false, error: `set_panel needs "panel": one or two of ${panelIds.join(', ')}` };
       }
       // The same key the embedding link uses, so a command and a link show the same thing.
       return api.command('load_link', { fragment: '#v=2&panel=' + panels.join(',') });
     },
     set_lang(args) {
-      if (typeof args.lang !== 'string') return { ok: false, error: 'set_lang needs "lang": "en" or "pt-BR"' };
+      if (typeof args.lang !== 'string') {
+        const languages = catalogList(safeState(), 'languages').map((lang) => JSON.stringify(lang));
+        return { ok: false, error: `set_lang needs "lang": ${languages.join(' or ')}` };
+      }
       return api.command('set_lang', { lang: args.lang });
     },
     reset_progress() {
