@@ -2,7 +2,7 @@
 // UI's buttons all go through, on a headless AppState.
 //
 // This is also the host-message target: a host page's postMessage commands (load_preset, set_panel,
-// set_lang, reset_progress) are checked for shape in web/knobs-glue.js and arrive here as command JSON.
+// set_lang, reset_progress) are checked for shape in the page glue (web/glue/), then come here as JSON.
 //
 // Headless: AppState, the Lab and the lesson state hold no ImGui objects, so no ImGui context is created
 // (the panels, which do need one, are never drawn here). Each input is a script of up to kMaxCommands JSON

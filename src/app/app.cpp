@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "app/catalog.h"
 #include "app/i18n.h"
 #include "app/url_state.h"
 #include "lesson/content.h"
@@ -23,9 +24,6 @@ void start_auto_run(AppState& s) {
     if (s.lab.pretrain().params == 0) s.lab.apply_settings(s.lab_ui.editing);
     s.lab.play_until(s.link.run_steps);
 }
-
-// The same step milestones the page's "training" event reports (web/knobs-glue.js).
-constexpr int kTrainingMilestones[] = {100, 250, 500, 1000, 2000, 5000, 10000, 20000};
 
 std::string loss_text(float loss) {
     char buf[32];

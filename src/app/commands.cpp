@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "app/catalog.h"
 #include "app/i18n.h"
 #include "app/json_writer.h"
 #include "app/lab_commands.h"
@@ -260,6 +261,7 @@ std::string state_json(const AppState& s) {
         for (const auto& reason : share.reasons) w.value(reason);
         w.end_array();
     }
+    w.key("catalog"); write_catalog(w);
     // Strings from files or users may hold invalid UTF-8: the writer replaces it rather than fail.
     w.end_object();
     return w.take();

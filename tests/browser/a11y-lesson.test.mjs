@@ -1,5 +1,5 @@
 // The lesson panels in the accessibility mirror, in the real build: the comparison table, the quiz,
-// the matching game and the FAQ as native elements (src/ui/a11y.h, web/knobs-glue.js). Checked with
+// the matching game and the FAQ as native elements (src/ui/a11y.h, web/glue/70-a11y-mirror.js). Checked with
 // axe-core, with Playwright's accessibility snapshot, and by a keyboard-only learner who finishes the
 // quiz and the matching game on the mirror's DOM elements. Expected words come from the lesson content
 // (content/en.json) and the UI strings (content/ui/en.json), never from copies.

@@ -1,5 +1,5 @@
 // The accessibility mirror in the real build: what a screen reader gets instead of the canvas
-// (src/ui/a11y.h, web/knobs-glue.js). Checked through Chromium's accessibility tree (getByRole,
+// (src/ui/a11y.h, web/glue/70-a11y-mirror.js). Checked through Chromium's accessibility tree (getByRole,
 // ariaSnapshot), and by acting through the mirror the way a screen reader's "click" does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// The page glue for files, progress, the shipped model and links (web/knobs-glue.js), against the test
+// The page glue for files, progress, the shipped model and links (web/glue/), against the test
 // double of the engine (fixtures/fake-knobs.js), which records what reaches knobs_open_bytes, the
 // commands, and the calls it makes into knobsGlue from inside a frame. journeys.test.mjs checks the
 // same paths end to end with the real build.

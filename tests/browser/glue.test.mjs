@@ -1,4 +1,4 @@
-// The web glue (web/knobs-glue.js) against a test double of the engine (fixtures/fake-knobs.js),
+// The web glue (knobs-glue.js, from web/glue/) against a test double of the engine (fixtures/fake-knobs.js),
 // which reproduces Emscripten 3.1.6's runtime and GLFW listeners and records what reaches them.
 // These tests pin down the glue's behaviour exactly; app.test.mjs checks the same things end to end.
 import assert from 'node:assert/strict';

@@ -1,9 +1,10 @@
 // Builds a throw-away copy of the site in which knobs.js and knobs.wasm are test doubles
 // (fixtures/fake-knobs.js and a generated module), for the glue tests.
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FIXTURES } from './harness.mjs';
+import { FIXTURES, REPO_ROOT } from './harness.mjs';
 
 function leb128(value) {
   const out = [];
@@ -40,4 +41,18 @@ export function createFakeSite(siteDir, { wasmSize = 3 << 20 } = {}) {
   copyFileSync(path.join(FIXTURES, 'fake-knobs.js'), path.join(dir, 'knobs.js'));
   writeFileSync(path.join(dir, 'knobs.wasm'), makeFakeWasm(wasmSize));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// createFakeSite, served by scripts/serve on a free port: {url, close()}; close() also deletes the copy.
+export async function serveFakeSite(siteDir, options) {
+  const { startServer } = createRequire(import.meta.url)(path.join(REPO_ROOT, 'scripts/serve'));
+  const site = createFakeSite(siteDir, options);
+  const server = await startServer({ root: site.dir, port: 0 });
+  return {
+    url: server.url,
+    async close() {
+      await server.close();
+      site.remove();
+    },
+  };
 }
