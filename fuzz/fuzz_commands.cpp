@@ -16,9 +16,10 @@
 // Invariants:
 //   * no crash, no sanitizer report, no exception escapes;
 //   * a refusal carries a message; the script's last command, if refused, leaves the state (state_json)
-//     as it was — except two messages shown on purpose: the quiz's "select an option first" hint, which a
-//     refused check raises, and the fine-tune panel's error line, which a refused lab_finetune sets to the
-//     refusal's own message (found by this fuzzer);
+//     as it was — except three messages shown on purpose: the quiz's "select an option first" hint, which a
+//     refused check raises, the fine-tune panel's error line, which a refused lab_finetune sets to the
+//     refusal's own message (found by this fuzzer), and a notice saying a locked setting was refused (that
+//     notice is then exactly the refusal's message);
 //   * command_result_json and the final state_json are valid JSON in valid UTF-8, whatever bytes the
 //     script put into the state (both come from JsonWriter; json::accept checks them without building a
 //     tree). Event payloads are written without a crash: they come from nlohmann's serializer with invalid
@@ -78,22 +79,24 @@ json parse_or_die(const std::string& text, const char* what) {
     return j;
 }
 
-// Where state_json holds the two messages a refused command shows on purpose: the quiz's "select an option
-// first" hint, and the fine-tune panel's error line (the panel's own button makes the same Lab call as
-// lab_finetune, so the learner reads the reason there, whoever asked).
+// Where state_json holds the messages a refused command shows on purpose: the quiz's "select an option
+// first" hint, the fine-tune panel's error line (the panel's own button makes the same Lab call as
+// lab_finetune, so the learner reads the reason there, whoever asked), and the notices (a locked setting's
+// refusal is said on screen).
 const json::json_pointer kQuizHint{"/lesson/quiz/needs_selection"};
 const json::json_pointer kFinetuneError{"/lab/finetune/error"};
+const json::json_pointer kNotices{"/notices"};
 
 std::string finetune_error(const json& state) {
     if (!state.contains(kFinetuneError) || !state.at(kFinetuneError).is_string()) return {};
     return state.at(kFinetuneError).get<std::string>();
 }
 
-// The state as the page sees it, minus those two messages (the fine-tune line is checked on its own: it may
-// only become the refusal's own message).
+// The state as the page sees it, minus those messages (the fine-tune line and the notices are checked on
+// their own: each may only gain the refusal's own message).
 json comparable_state(const json& state) {
     json j = state;
-    for (const json::json_pointer& shown : {kQuizHint, kFinetuneError})
+    for (const json::json_pointer& shown : {kQuizHint, kFinetuneError, kNotices})
         if (j.contains(shown)) j[shown.parent_pointer()].erase(shown.back());
     return j;
 }
@@ -194,6 +197,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             const std::string shown = finetune_error(is);
             FUZZ_REQUIRE(shown == finetune_error(was) || shown == refused.error,
                          "the fine-tune panel shows the refusal's own message, if any");
+            json notices_with_refusal = was.at(kNotices);
+            notices_with_refusal.push_back({{"text", refused.error}, {"error", false}});
+            FUZZ_REQUIRE(is.at(kNotices) == was.at(kNotices) || is.at(kNotices) == notices_with_refusal,
+                         "a refused command's only notice, if any, is its own message");
         }
     }
     return 0;

@@ -7,10 +7,11 @@
 #include <utility>
 
 #include "app/catalog.h"
+#include "app/commands.h"
 #include "app/i18n.h"
+#include "app/lab_commands.h"
 #include "app/url_state.h"
 #include "lesson/content.h"
-#include "ui/panels.h"
 
 namespace knobs {
 
@@ -22,7 +23,7 @@ void start_auto_run(AppState& s) {
     s.auto_run_seen = s.link.run_steps;
     if (s.link.run_steps <= 0) return;
     if (s.lab.pretrain().params == 0) s.lab.apply_settings(s.lab_ui.editing);
-    s.lab.play_until(s.link.run_steps);
+    s.lab.play_until(s.link.run_steps);  // the link's own request, not a learner's command
 }
 
 std::string loss_text(float loss) {
@@ -66,8 +67,12 @@ void app_init(AppState& s) {
     s.focused_lab_panel = PanelId::pretrain;
 }
 
-void app_frame(AppState& s, double now_s) {
+void app_update(AppState& s, double now_s) {
     s.time_s = now_s;
+    ensure_lesson(s);  // once: the platform has wired its hooks (saved progress) by the first frame
+    // While the pre-train panel is open, edited settings reach the lab as soon as they need no new run
+    // (and a run that must restart asks first), as they did when the panel applied them itself.
+    if (s.panel_open[static_cast<int>(PanelId::pretrain)]) sync_training_settings(s);
     start_auto_run(s);
     // Bounded work first, so the UI shows this frame's results; the budget keeps the page responsive.
     const auto lab_start = std::chrono::steady_clock::now();
@@ -75,7 +80,15 @@ void app_frame(AppState& s, double now_s) {
     s.lab.update(s.frame_budget_ms);
     s.last_lab_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lab_start).count();
     announce_training(s);
-    DrawShell(s);
+}
+
+void app_apply_posted(AppState& s) {
+    // Take the list first: a command's effects can never see a half-applied list. A refusal here needs no
+    // notice of its own: a panel only posts what its controls allow, and the refusals a learner must hear
+    // (a locked setting) are said by apply() itself.
+    std::vector<Command> posted;
+    posted.swap(s.posted);
+    for (const Command& c : posted) knobs::apply(s, c);
     ++s.frame;
 }
 

@@ -1,5 +1,7 @@
-// The whole app state in one explicit struct. Panels read it and change it; they talk to the engine
-// only through the commands in commands.h and the Lab (lab.h), never through engine internals.
+// The whole app state in one explicit struct. apply() (commands.h) is the one function that changes what
+// the learner owns; panels read the state and post typed commands (command.h). What the UI writes while
+// it draws is its own frame output only: hit rectangles, the accessibility capture, animation phases and
+// the measured content height (docs/architecture.md).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -9,30 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "app/command.h"
 #include "app/frame_budget.h"
 #include "app/lab.h"
 #include "app/lesson_state.h"
 
 namespace knobs {
-
-enum class Theme { dark, light };
-enum class Layout { two_column, tabs };
-// Motion: follow the system's prefers-reduced-motion (what the page reports), or the learner's own choice.
-enum class MotionSetting { system, reduce, full };
-
-// Every panel the shell can show. The order is the order of the tabs.
-enum class PanelId : int {
-    // the lesson
-    lifecycle, table, matching, quiz, faq, about,
-    // the lab
-    pretrain, knobs, inference, finetune, weights, cost,
-    count
-};
-inline constexpr int kNumPanels = static_cast<int>(PanelId::count);
-const char* panel_key(PanelId p);                 // stable id used in URLs, commands and tests
-bool panel_from_key(const std::string& key, PanelId* out);
-enum class Side { lesson, lab };
-Side panel_side(PanelId p);
 
 // Things only the platform can do. Defaults do nothing, so headless tests run without a platform.
 struct PlatformHooks {
@@ -145,7 +129,7 @@ struct A11yMirror {
     uint32_t announce_seq = 0;
     // What training last told the live region, so each start, pause, milestone and divergence is said once.
     bool training_said_running = false;
-    int training_said_milestone = 0;  // the last step milestone said (app.cpp, kTrainingMilestones)
+    int training_said_milestone = 0;  // the last step milestone said (kTrainingMilestones, catalog.h)
     bool training_said_divergence = false;
 };
 
@@ -209,6 +193,10 @@ struct AppState {
     size_t user_text_bytes = 0;
     PlatformHooks hooks;
 
+    // Commands the UI produced this frame (panels, shortcuts), applied by app_apply_posted() after drawing.
+    std::vector<Command> posted;
+
+    void post(Command c) { posted.push_back(std::move(c)); }
     void notify(std::string text, bool is_error = false) { notices.push_back({std::move(text), is_error, time_s}); }
     // Read out by screen readers (the mirror's live region); nothing is shown on the canvas.
     void announce(std::string text) {

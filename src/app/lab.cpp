@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "core/checksum.h"
 #include "core/corpus.h"
 #include "core/generate.h"
 #include "core/grammar.h"
@@ -908,7 +909,7 @@ std::string Lab::open(std::span<const uint8_t> bytes, const std::string& name, b
     return {};
 }
 
-const WeightsAnatomy& Lab::anatomy(ModelSource s) {
+const WeightsAnatomy& Lab::anatomy(ModelSource s) const {
     Impl& m = *impl_;
     const ModelSlot* sl = m.slot(s);
     const uint64_t key = sl->model ? sl->model->checksum() ^ (sl->model->lora_enabled() ? 0x9e37u : 0u) : 0;
@@ -1082,6 +1083,11 @@ void Lab::update(double budget_ms) {
         m.cv.latency.push_back({size_key(p), model.num_params(), ms, flops / n, n});
         if (m.latency_queue.empty()) m.cv.measuring = false;
     }
+}
+
+std::string checksum_text(uint64_t c) {
+    const std::string h = checksum_hex(c);
+    return h.substr(0, 4) + " " + h.substr(4, 4) + " " + h.substr(8, 4) + " " + h.substr(12, 4);
 }
 
 }  // namespace knobs

@@ -1,6 +1,6 @@
 // The lab: the real models the panels demonstrate with, and the scheduler that advances them a bounded
-// amount each frame. Panels read the plain *View structs and call the commands below; they never touch
-// the engine objects, which live behind the pimpl in lab.cpp.
+// amount each frame. Panels read the plain *View structs; only apply() (commands.h) calls the methods that
+// change the lab. The engine objects live behind the pimpl in lab.cpp.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -101,6 +101,8 @@ struct PretrainView {
 // Which model inference and fine-tuning start from.
 enum class ModelSource : int { shipped, trained, tuned, opened };
 const char* source_key(ModelSource s);
+// A weights checksum as the app shows it everywhere: 16 hex digits in groups of four.
+std::string checksum_text(uint64_t c);
 
 struct GenToken {
     uint8_t byte = 0;
@@ -265,7 +267,7 @@ public:
     std::string open(std::span<const uint8_t> bytes, const std::string& name, bool is_shipped = false);
     const WeightsView& weights() const;
     // What the file of that model would contain, section by section (cached until the weights change).
-    const WeightsAnatomy& anatomy(ModelSource s);
+    const WeightsAnatomy& anatomy(ModelSource s) const;  // cached per model and checksum
     uint64_t checksum(ModelSource s) const;
     size_t param_count(ModelSource s) const;
     size_t lora_count(ModelSource s, int rank) const;  // adapter parameters LoRA of that rank would add

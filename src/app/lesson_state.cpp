@@ -172,32 +172,6 @@ void write_ledger(JsonWriter& w, const ActivityLedger& a, bool active) {
     w.end_object();
 }
 
-CommandResult fail(std::string message) {
-    CommandResult r;
-    r.ok = false;
-    r.error = std::move(message);
-    return r;
-}
-
-// The question a command names with "question", or the current one when it names none.
-bool question_arg(const LessonState& L, const json& args, int* q, CommandResult& result) {
-    const auto it = args.find("question");
-    if (it == args.end()) {
-        *q = L.current_question;
-        return true;
-    }
-    if (!it->is_string()) {
-        result = fail("\"question\" must be a question id string");
-        return false;
-    }
-    *q = L.quiz->find(it->get_ref<const std::string&>());
-    if (*q < 0) {
-        result = fail("unknown quiz question \"" + it->get<std::string>() + "\"");
-        return false;
-    }
-    return true;
-}
-
 bool string_arg(const json& args, const char* key, std::string* out) {
     const auto it = args.find(key);
     if (it == args.end() || !it->is_string()) return false;
@@ -230,10 +204,10 @@ LessonState& ensure_lesson(AppState& s) {
     return L;
 }
 
-const Content* lesson_content(AppState& s) { return content_in(ensure_lesson(s), s.lang); }
+const Content* lesson_content(const AppState& s) { return content_in(s.lesson, s.lang); }
 
-const char* lesson_text(AppState& s, std::string_view key) {
-    LessonState& L = s.lesson;  // not ensure_lesson(): the loader itself asks for notice texts
+const char* lesson_text(const AppState& s, std::string_view key) {
+    const LessonState& L = s.lesson;  // not ensure_lesson(): the loader itself asks for notice texts
     for (const Content* c : {content_in(L, s.lang), reference_content(L)}) {
         if (!c) continue;
         if (auto it = c->ui.find(key); it != c->ui.end()) {
@@ -246,7 +220,7 @@ const char* lesson_text(AppState& s, std::string_view key) {
     return L.missing_ui_keys.find(s.lang + ":" + std::string(key))->c_str() + s.lang.size() + 1;
 }
 
-std::string lesson_duration_text(AppState& s, double seconds) {
+std::string lesson_duration_text(const AppState& s, double seconds) {
     const long total = std::lround(std::max(0.0, std::isfinite(seconds) ? seconds : 0.0));
     const std::string sec = std::to_string(total % 60), min = std::to_string(total / 60);
     if (total < 60) {
@@ -472,98 +446,180 @@ std::string open_author_lesson(AppState& s, std::span<const std::uint8_t> bytes,
 
 // ---- commands ----
 
-bool run_lesson_command(AppState& s, const std::string& name, const json& args, CommandResult& result) {
-    static const std::set<std::string, std::less<>> kNames = {
-        "quiz_select", "quiz_check",     "quiz_go_to",      "quiz_show_solution", "quiz_retry_wrong", "match_tap",
-        "match_retry", "match_new_round", "lifecycle_select", "show_me",          "reset_progress"};
-    if (!kNames.count(name)) return false;
-    result = {};
-    LessonState& L = ensure_lesson(s);
-    const bool wants_quiz = name.rfind("quiz_", 0) == 0, wants_matching = name.rfind("match_", 0) == 0;
-    if ((wants_quiz && !L.quiz) || (wants_matching && !L.matching) || L.library->languages.empty()) {
-        result = fail("the lesson could not be loaded: " + L.error);
+bool parse_lesson_command(const std::string& name, const json& args, ParsedCommand& out) {
+    std::string id, option;
+    // "question" may be left out where the current question is meant; when given it must be a string.
+    auto question = [&](std::string* q) {
+        const auto it = args.find("question");
+        if (it == args.end()) return true;
+        if (!it->is_string()) return false;
+        *q = it->get<std::string>();
         return true;
-    }
-
+    };
     if (name == "quiz_select") {
-        std::string question_id, option_id;
-        if (!string_arg(args, "question", &question_id) || !string_arg(args, "option", &option_id)) {
-            result = fail("quiz_select needs \"question\" and \"option\" id strings");
-            return true;
-        }
-        const int q = L.quiz->find(question_id);
-        if (q < 0) {
-            result = fail("unknown quiz question \"" + question_id + "\"");
-            return true;
-        }
-        const int o = L.quiz->find_option(q, option_id);
-        if (o < 0) result = fail("question \"" + question_id + "\" has no option \"" + option_id + "\"");
-        else if (L.quiz->is_checked(q)) result = fail("question \"" + question_id + "\" is already checked; use quiz_retry_wrong to reopen it");
-        else lesson_quiz_select(s, q, o);
-        return true;
-    }
-    if (name == "quiz_check") {
-        int q = 0;
-        if (!question_arg(L, args, &q, result)) return true;
-        const lesson::CheckOutcome out = lesson_quiz_check(s, q);
-        if (out.status == lesson::CheckStatus::nothing_selected) result = fail("select an option before checking");
-        else if (out.status == lesson::CheckStatus::already_checked) result = fail("this question is already checked");
-        else if (out.status != lesson::CheckStatus::checked) result = fail("no such question");
-        return true;
-    }
-    if (name == "quiz_go_to") {
-        int q = 0;
-        if (args.find("question") == args.end()) result = fail("quiz_go_to needs a \"question\" id");
-        else if (question_arg(L, args, &q, result)) lesson_quiz_go_to(s, q);
-        return true;
-    }
-    if (name == "quiz_show_solution") {
-        int q = 0;
-        if (question_arg(L, args, &q, result) && !lesson_quiz_show_solution(s, q))
-            result = fail("answer the question before showing its solution");
-        return true;
-    }
-    if (name == "quiz_retry_wrong") {
-        lesson_quiz_retry_wrong(s);
-        return true;
-    }
-    if (name == "match_tap") {
-        std::string id;
-        if (!string_arg(args, "id", &id)) {
-            result = fail("match_tap needs a card \"id\" such as \"term.c-lora\" or \"def.c-lora\"");
-            return true;
-        }
-        const int card = match_card_from_id(*L.matching, id);
-        if (card < 0) result = fail("no card \"" + id + "\" in this round");
-        else if (lesson_match_tap(s, card).result == lesson::TapResult::ignored)
-            result = fail("card \"" + id + "\" is already matched or the round is over");
-        return true;
-    }
-    if (name == "match_retry") {
-        lesson_match_retry(s);
-        return true;
-    }
-    if (name == "match_new_round") {
-        lesson_match_new_round(s);
-        return true;
-    }
-    if (name == "lifecycle_select") {
-        std::string id;
-        if (!string_arg(args, "stage", &id)) result = fail("lifecycle_select needs a \"stage\" id (\"\" to clear)");
-        else if (!id.empty() && !reference_content(L)->find_stage(id)) result = fail("unknown stage \"" + id + "\"");
-        else L.selected_stage = id;
-        return true;
-    }
-    if (name == "show_me") {
-        std::string id;
+        if (!string_arg(args, "question", &id) || !string_arg(args, "option", &option))
+            out = std::string("quiz_select needs \"question\" and \"option\" id strings");
+        else out = cmd::QuizSelect{id, option};
+    } else if (name == "quiz_check") {
+        if (question(&id)) out = cmd::QuizCheck{id};
+        else out = std::string("\"question\" must be a question id string");
+    } else if (name == "quiz_go_to") {
+        if (args.find("question") == args.end()) out = std::string("quiz_go_to needs a \"question\" id");
+        else if (question(&id)) out = cmd::QuizGoTo{id};
+        else out = std::string("\"question\" must be a question id string");
+    } else if (name == "quiz_show_solution") {
+        if (question(&id)) out = cmd::QuizShowSolution{id};
+        else out = std::string("\"question\" must be a question id string");
+    } else if (name == "quiz_retry_wrong") {
+        out = cmd::QuizRetryWrong{};
+    } else if (name == "match_tap") {
+        if (!string_arg(args, "id", &id))
+            out = std::string("match_tap needs a card \"id\" such as \"term.c-lora\" or \"def.c-lora\"");
+        else out = cmd::MatchTap{id};
+    } else if (name == "match_retry") {
+        out = cmd::MatchRetry{};
+    } else if (name == "match_new_round") {
+        out = cmd::MatchNewRound{};
+    } else if (name == "lifecycle_select") {
+        if (!string_arg(args, "stage", &id)) out = std::string("lifecycle_select needs a \"stage\" id (\"\" to clear)");
+        else out = cmd::LifecycleSelect{id};
+    } else if (name == "show_me") {
         const auto demo = string_arg(args, "demo", &id) ? lesson::demo_from_id(id) : std::nullopt;
-        if (!demo) result = fail("show_me needs a known \"demo\" id such as \"lora\" or \"chat_context\"");
-        else show_demo(s, *demo);
+        if (!demo) out = std::string("show_me needs a known \"demo\" id such as \"lora\" or \"chat_context\"");
+        else out = cmd::ShowDemo{*demo};
+    } else if (name == "reset_progress") {
+        out = cmd::ResetProgress{};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+namespace {
+// The lesson a quiz or matching command needs, loaded; or why it cannot run.
+std::string lesson_ready(AppState& s, bool quiz, bool matching) {
+    LessonState& L = ensure_lesson(s);
+    if ((quiz && !L.quiz) || (matching && !L.matching) || L.library->languages.empty())
+        return "the lesson could not be loaded: " + L.error;
+    return {};
+}
+
+// The question a command names, or the current one for "".
+bool find_question(const LessonState& L, const std::string& id, int* q, CommandResult& result) {
+    if (id.empty()) {
+        *q = L.current_question;
         return true;
     }
-    // reset_progress
-    lesson_reset_progress(s);
+    *q = L.quiz->find(id);
+    if (*q < 0) {
+        result = CommandResult::refused("unknown quiz question \"" + id + "\"");
+        return false;
+    }
     return true;
+}
+}  // namespace
+
+CommandResult apply_command(AppState& s, const cmd::QuizSelect& c) {
+    if (auto e = lesson_ready(s, true, false); !e.empty()) return CommandResult::refused(e);
+    LessonState& L = s.lesson;
+    const int q = L.quiz->find(c.question);
+    if (q < 0) return CommandResult::refused("unknown quiz question \"" + c.question + "\"");
+    const int o = L.quiz->find_option(q, c.option);
+    if (o < 0) return CommandResult::refused("question \"" + c.question + "\" has no option \"" + c.option + "\"");
+    if (L.quiz->is_checked(q))
+        return CommandResult::refused("question \"" + c.question + "\" is already checked; use quiz_retry_wrong to reopen it");
+    lesson_quiz_select(s, q, o);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::QuizCheck& c) {
+    if (auto e = lesson_ready(s, true, false); !e.empty()) return CommandResult::refused(e);
+    CommandResult result;
+    int q = 0;
+    if (!find_question(s.lesson, c.question, &q, result)) return result;
+    const lesson::CheckOutcome out = lesson_quiz_check(s, q);
+    if (out.status == lesson::CheckStatus::nothing_selected) return CommandResult::refused("select an option before checking");
+    if (out.status == lesson::CheckStatus::already_checked) return CommandResult::refused("this question is already checked");
+    if (out.status != lesson::CheckStatus::checked) return CommandResult::refused("no such question");
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::QuizGoTo& c) {
+    if (auto e = lesson_ready(s, true, false); !e.empty()) return CommandResult::refused(e);
+    CommandResult result;
+    int q = 0;
+    if (find_question(s.lesson, c.question, &q, result)) lesson_quiz_go_to(s, q);
+    return result;
+}
+CommandResult apply_command(AppState& s, const cmd::QuizShowSolution& c) {
+    if (auto e = lesson_ready(s, true, false); !e.empty()) return CommandResult::refused(e);
+    CommandResult result;
+    int q = 0;
+    if (find_question(s.lesson, c.question, &q, result) && !lesson_quiz_show_solution(s, q))
+        return CommandResult::refused("answer the question before showing its solution");
+    return result;
+}
+CommandResult apply_command(AppState& s, const cmd::QuizFoldSolution& c) {
+    if (auto e = lesson_ready(s, true, false); !e.empty()) return CommandResult::refused(e);
+    if (s.lesson.quiz->find(c.question) < 0) return CommandResult::refused("unknown quiz question \"" + c.question + "\"");
+    if (c.folded) s.lesson.solution_folded.insert(c.question);
+    else s.lesson.solution_folded.erase(c.question);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::QuizRetryWrong&) {
+    if (auto e = lesson_ready(s, true, false); !e.empty()) return CommandResult::refused(e);
+    lesson_quiz_retry_wrong(s);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::MatchTap& c) {
+    if (auto e = lesson_ready(s, false, true); !e.empty()) return CommandResult::refused(e);
+    const int card = match_card_from_id(*s.lesson.matching, c.card);
+    if (card < 0) return CommandResult::refused("no card \"" + c.card + "\" in this round");
+    if (lesson_match_tap(s, card).result == lesson::TapResult::ignored)
+        return CommandResult::refused("card \"" + c.card + "\" is already matched or the round is over");
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::MatchFocus& c) {
+    if (auto e = lesson_ready(s, false, true); !e.empty()) return CommandResult::refused(e);
+    const int card = match_card_from_id(*s.lesson.matching, c.card);
+    if (card < 0) return CommandResult::refused("no card \"" + c.card + "\" in this round");
+    s.lesson.matching->set_focus(card);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::MatchRetry&) {
+    if (auto e = lesson_ready(s, false, true); !e.empty()) return CommandResult::refused(e);
+    lesson_match_retry(s);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::MatchNewRound&) {
+    if (auto e = lesson_ready(s, false, true); !e.empty()) return CommandResult::refused(e);
+    lesson_match_new_round(s);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::LifecycleSelect& c) {
+    if (auto e = lesson_ready(s, false, false); !e.empty()) return CommandResult::refused(e);
+    if (!c.stage.empty() && !reference_content(s.lesson)->find_stage(c.stage))
+        return CommandResult::refused("unknown stage \"" + c.stage + "\"");
+    s.lesson.selected_stage = c.stage;
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::ShowDemo& c) {
+    if (auto e = lesson_ready(s, false, false); !e.empty()) return CommandResult::refused(e);
+    show_demo(s, c.demo);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::FaqToggle& c) {
+    if (auto e = lesson_ready(s, false, false); !e.empty()) return CommandResult::refused(e);
+    if (c.id.empty() || c.id.size() > 200) return CommandResult::refused("faq_toggle needs an entry \"id\"");
+    if (!s.lesson.open_faq.erase(c.id)) s.lesson.open_faq.insert(c.id);
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::AskResetProgress& c) {
+    s.lesson.confirm_reset = c.asking;
+    return {};
+}
+CommandResult apply_command(AppState& s, const cmd::ResetProgress&) {
+    if (auto e = lesson_ready(s, false, false); !e.empty()) return CommandResult::refused(e);
+    lesson_reset_progress(s);
+    return {};
 }
 
 void write_lesson_state(JsonWriter& w, const AppState& s) {

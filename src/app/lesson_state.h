@@ -5,9 +5,9 @@
 // position, so a language switch re-renders the same game and the same answers in the other language,
 // and saved progress means the same thing in every language.
 //
-// Loading is lazy: the first lesson panel drawn or the first lesson command loads the embedded content
-// and asks PlatformHooks::load_progress for saved progress (so the platform can wire its hooks after
-// app_init). Nothing here includes ImGui; the panels live in src/ui.
+// Loading happens at start-up, in the first app_update() (not in app_init, so the platform can wire its
+// hooks first), or on the first lesson command, whichever comes first: it loads the embedded content and
+// asks PlatformHooks::load_progress for saved progress. Panels only read. Nothing here includes ImGui.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -15,9 +15,11 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "app/command.h"
 #include "app/json_writer.h"
 #include "lesson/content.h"
 #include "lesson/matching.h"
@@ -28,7 +30,6 @@ namespace knobs {
 
 struct AppState;
 struct CommandResult;
-enum class PanelId : int;  // defined in app_state.h, which includes this header
 
 struct LessonState {
     bool loaded = false;            // ensure_lesson() has run (whether or not the content was usable)
@@ -54,7 +55,9 @@ struct LessonState {
     bool confirm_reset = false;               // "reset progress?" is being asked
 
     // Lesson UI keys asked for but absent in the current language (tests assert this stays empty).
-    std::set<std::string> missing_ui_keys;
+    // Mutable: looking a text up is a read, and this is a diagnostic record kept beside it (it also holds
+    // the text shown for a missing key, so the pointer lesson_text returns stays valid).
+    mutable std::set<std::string> missing_ui_keys;
 };
 
 // Seeds: fixed so that every learner (and every test) gets the same first quiz order and first round.
@@ -63,13 +66,14 @@ inline constexpr std::uint64_t kMatchingSeed = 0x6b6e6f62736d6731ull;  // "knobs
 
 // Loads content and saved progress on first use; later calls just return the state.
 LessonState& ensure_lesson(AppState& s);
-// The content in s.lang, else the reference language; nullptr when no language could be loaded.
-const lesson::Content* lesson_content(AppState& s);
+// The content in s.lang; nullptr before the lesson is loaded (app_update loads it at start) or when the
+// language could not be loaded.
+const lesson::Content* lesson_content(const AppState& s);
 // A lesson UI string (content's "ui" object) in s.lang; falls back to the reference language and then to
 // the key itself, recording the miss in missing_ui_keys.
-const char* lesson_text(AppState& s, std::string_view key);
+const char* lesson_text(const AppState& s, std::string_view key);
 // "42 s" / "1 min 5 s", in s.lang.
-std::string lesson_duration_text(AppState& s, double seconds);
+std::string lesson_duration_text(const AppState& s, double seconds);
 
 // ---- "show me": the lab panel that demonstrates a piece of content ----
 PanelId demo_panel(lesson::Demo demo);
@@ -107,11 +111,26 @@ std::string open_author_lesson(AppState& s, std::span<const std::uint8_t> bytes,
 void save_lesson_progress(AppState& s);  // through hooks.save_progress, when set
 void lesson_reset_progress(AppState& s);  // clears answers, matches and rounds, and saves the empty record
 
-// ---- command surface (called by run_command / state_json) ----
-// Handles the lesson's commands: quiz_select, quiz_check, quiz_go_to, quiz_show_solution, quiz_retry_wrong,
-// match_tap, match_retry, match_new_round, lifecycle_select, show_demo, reset_progress. Returns false when
-// `name` is not a lesson command (and leaves `result` alone).
-bool run_lesson_command(AppState& s, const std::string& name, const nlohmann::json& args, CommandResult& result);
+// ---- the lesson's half of the one write path (commands.h) ----
+// Parses the page API's lesson commands: quiz_select, quiz_check, quiz_go_to, quiz_show_solution,
+// quiz_retry_wrong, match_tap, match_retry, match_new_round, lifecycle_select, show_me, reset_progress.
+// Returns false when `name` is not one of them.
+bool parse_lesson_command(const std::string& name, const nlohmann::json& args, ParsedCommand& out);
+CommandResult apply_command(AppState& s, const cmd::QuizSelect& c);
+CommandResult apply_command(AppState& s, const cmd::QuizCheck& c);
+CommandResult apply_command(AppState& s, const cmd::QuizGoTo& c);
+CommandResult apply_command(AppState& s, const cmd::QuizShowSolution& c);
+CommandResult apply_command(AppState& s, const cmd::QuizFoldSolution& c);
+CommandResult apply_command(AppState& s, const cmd::QuizRetryWrong& c);
+CommandResult apply_command(AppState& s, const cmd::MatchTap& c);
+CommandResult apply_command(AppState& s, const cmd::MatchFocus& c);
+CommandResult apply_command(AppState& s, const cmd::MatchRetry& c);
+CommandResult apply_command(AppState& s, const cmd::MatchNewRound& c);
+CommandResult apply_command(AppState& s, const cmd::LifecycleSelect& c);
+CommandResult apply_command(AppState& s, const cmd::ShowDemo& c);
+CommandResult apply_command(AppState& s, const cmd::FaqToggle& c);
+CommandResult apply_command(AppState& s, const cmd::AskResetProgress& c);
+CommandResult apply_command(AppState& s, const cmd::ResetProgress& c);
 // Writes the "lesson" value of state_json(): current question and its options, matching cards, scores, progress and
 // the live measurements behind the comparison table.
 void write_lesson_state(JsonWriter& w, const AppState& s);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <locale>
+#include <sstream>
 #include <type_traits>
 
 #include "app/app_state.h"
@@ -197,6 +199,9 @@ const std::vector<Row>& rows() {
             {integer("seed", SG::pretrain, kSeedLimits, static_cast<long long>(t.seed), "pretrain.seed",
                      "pretrain.seed_help", "training seed"),
              bind<&UrlState::seed, &AppState::lab_ui, &LabUi::editing, &TrainSettings::seed>()},
+            {integer("samples", SG::pretrain, kSampleEveryLimits, t.sample_every, "pretrain.sample_every",
+                     "pretrain.sample_every_help", "steps between live text samples (they do not change the run)"),
+             bind<&UrlState::samples, &AppState::lab_ui, &LabUi::editing, &TrainSettings::sample_every>()},
             {SettingSpec{"prompt", SG::inference, SettingKind::text, 0, 0, false, {}, ui.prompt, "inference.prompt", "",
                          "", SliderScale::linear,
                          "the inference prompt. Tabs and line breaks are allowed; other control characters are not."},
@@ -419,7 +424,18 @@ void write_settings_state(JsonWriter& w, const AppState& s) {
     for (const SettingSpec& spec : settings_table()) {
         w.key(spec.key).begin_object();
         w.key("value");
-        std::visit([&](const auto& x) { w.value(x); }, setting_value(s, spec));
+        const SettingValue v = setting_value(s, spec);
+        if (const double* real = std::get_if<double>(&v)) {
+            // The app holds reals as floats: write the shortest decimal of that float (0.003, as the link
+            // says), not the double it widens to (0.003000000026077032).
+            double shown = *real;
+            std::istringstream in(format_link_float(static_cast<float>(*real)));
+            in.imbue(std::locale::classic());
+            in >> shown;
+            w.value(shown);
+        } else {
+            std::visit([&](const auto& x) { w.value(x); }, v);
+        }
         w.field("locked", setting_locked(s, spec.key));
         w.end_object();
     }

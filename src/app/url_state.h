@@ -55,6 +55,7 @@ struct UrlState {
     std::optional<int> batch, warmup, steps;
     std::optional<float> wd, clip;
     std::optional<uint64_t> seed;
+    std::optional<int> samples;          // samples=N: a live text sample every N steps
     std::optional<int> run;               // run=N: train N steps automatically once loaded
 
     // ---- inference (one group) ----

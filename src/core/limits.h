@@ -31,6 +31,8 @@ inline constexpr IntLimits kWarmupLimits{0, 500};
 inline constexpr IntLimits kStepsLimits{10, 20000};
 inline constexpr RealLimits kWeightDecayLimits{0, 0.5, false};
 inline constexpr RealLimits kClipLimits{0, 5, false};
+// How often the pre-train panel writes a live sample of text, in steps.
+inline constexpr IntLimits kSampleEveryLimits{10, 1000};
 // Seeds are 31-bit so that every front end (ImGui's int fields, JavaScript numbers) holds them exactly.
 inline constexpr IntLimits kSeedLimits{0, 2147483647};
 

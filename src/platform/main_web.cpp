@@ -1,4 +1,4 @@
-// Browser entry point and the C exports behind window.knobs (web/knobs-glue.js, docs/page-api.md).
+// Browser entry point and the C exports behind window.knobs (web/glue/, joined into knobs-glue.js; docs/page-api.md).
 #include <emscripten.h>
 #include <emscripten/html5.h>
 
@@ -117,17 +117,19 @@ EMSCRIPTEN_KEEPALIVE void knobs_paste(const char* text) {
         ImGui::GetIO().AddInputCharactersUTF8(text);
     } else if (*text) {
         const std::string t = text;
-        knobs::open_bytes(g_runner.state, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()),
-                          "pasted text", "text");
+        knobs::apply(g_runner.state,
+                     knobs::cmd::OpenFile{std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size()),
+                                          "pasted text", "text"});
     }
 }
 // Bytes from the page: a file the learner picked or dropped, or the shipped model the page fetched.
 // purpose: "weights", "text" or "shipped". Returns 1 on success; the UI shows any error.
 EMSCRIPTEN_KEEPALIVE int knobs_open_bytes(const uint8_t* data, int len, const char* name, const char* purpose) {
     if (!data || len < 0) return 0;
-    const std::string err = knobs::open_bytes(g_runner.state, std::span<const uint8_t>(data, static_cast<size_t>(len)),
-                                              name ? name : "file", purpose ? purpose : "");
-    return err.empty() ? 1 : 0;
+    const knobs::CommandResult r = knobs::apply(
+        g_runner.state, knobs::cmd::OpenFile{std::span<const uint8_t>(data, static_cast<size_t>(len)), name ? name : "file",
+                                             purpose ? purpose : ""});
+    return r.ok ? 1 : 0;
 }
 
 EMSCRIPTEN_KEEPALIVE void knobs_context_lost() { g_runner.context_lost = true; }

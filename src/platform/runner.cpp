@@ -11,6 +11,7 @@
 #include "imgui_impl_opengl3.h"
 #include "imgui_internal.h"
 #include "platform/heatmap_gl.h"
+#include "ui/panels.h"
 #include "ui/style.h"
 
 #if defined(__EMSCRIPTEN__)
@@ -88,7 +89,9 @@ void runner_frame(Runner& r) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    app_frame(s, glfwGetTime());
+    app_update(s, glfwGetTime());
+    DrawShell(s);
+    app_apply_posted(s);
     ImGui::Render();
 
     int fb_w = 0, fb_h = 0;

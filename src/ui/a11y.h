@@ -1,7 +1,7 @@
 // The accessibility mirror. Knobs draws on a canvas, which screen readers cannot see, so on request
 // one frame is captured: through Dear ImGui's item hooks (every control's label, state and rectangle)
 // and its text log (every line of text drawn, in order, including parts scrolled out of view, since
-// ImGui does not clip while logging). The page turns the capture into real DOM (web/knobs-glue.js);
+// ImGui does not clip while logging). The page turns the capture into real DOM (web/glue/70-a11y-mirror.js);
 // activating a DOM control activates the ImGui item on the next frame.
 #pragma once
 #include <string>

@@ -61,7 +61,7 @@ void DisplaySettings(AppState& s) {
         for (const int pct : kScaleSteps) {
             char item[16];
             std::snprintf(item, sizeof item, "%d%%", pct);
-            if (ImGui::Selectable(item, pct == current)) set_ui_scale(s, pct / 100.0f);
+            if (ImGui::Selectable(item, pct == current)) s.post(cmd::SetUiScale{pct / 100.0f});
             if (pct == current) ImGui::SetItemDefaultFocus();
         }
         ImGui::EndCombo();
@@ -72,7 +72,7 @@ void DisplaySettings(AppState& s) {
 
     if (BeginLabelledCombo(tr(L, "display.motion"), "motion", motion_label(s.motion), combo_w)) {
         for (MotionSetting m : {MotionSetting::system, MotionSetting::reduce, MotionSetting::full}) {
-            if (ImGui::Selectable(motion_label(m), m == s.motion)) s.motion = m;
+            if (ImGui::Selectable(motion_label(m), m == s.motion)) s.post(cmd::SetMotion{m});
             if (m == s.motion) ImGui::SetItemDefaultFocus();
         }
         ImGui::EndCombo();
@@ -109,15 +109,12 @@ void ShowAbout(AppState& s, bool* open) {
     // Presets and sharing live here too, so phones (whose top bar has no room for them) have them.
     ImGui::SeparatorText(tr(L, "topbar.presets"));
     for (const Preset& p : presets()) {
-        if (ImGui::Button(tr(L, p.title_key.c_str()))) {
-            bool ok = false;
-            for (auto& n : load_preset(s, p.id, &ok)) s.notify(n, !ok);
-        }
+        if (ImGui::Button(tr(L, p.title_key.c_str()))) s.post(cmd::LoadPreset{p.id});
         RecordHit(s, "about.preset." + p.id);
         ImGui::SameLine();
         ImGui::TextDisabled("%s", tr(L, p.desc_key.c_str()));
     }
-    if (ImGui::Button(tr(L, "topbar.copy_link"))) copy_current_link(s);
+    if (ImGui::Button(tr(L, "topbar.copy_link"))) s.post(cmd::CopyLink{});
     RecordHit(s, "about.copy_link");
     ImGui::Spacing();
     TextDim(tr(L, "about.privacy"));

@@ -14,8 +14,8 @@ namespace knobs {
 void ShowCost(AppState& s, bool* open) {
     (void)open;
     const auto& L = s.lang;
-    Lab& lab = s.lab;
-    LabUi& u = s.lab_ui;
+    const Lab& lab = s.lab;
+    const LabUi& u = s.lab_ui;
     const Palette& pal = palette(s.theme);
     const CostView& c = lab.cost();
     const double train_flops = c.pretrain.flops + c.finetune.flops;
@@ -52,7 +52,7 @@ void ShowCost(AppState& s, bool* open) {
 
     ImGui::SeparatorText(tr(L, "cost.latency"));
     ImGui::BeginDisabled(c.measuring);
-    if (ImGui::Button(tr(L, c.measuring ? "cost.measuring" : "cost.measure"))) lab.measure_latency();
+    if (ImGui::Button(tr(L, c.measuring ? "cost.measuring" : "cost.measure"))) s.post(cmd::MeasureLatency{});
     RecordHit(s, "cost.measure");
     ImGui::EndDisabled();
     ImGui::SameLine();
@@ -101,12 +101,12 @@ void ShowCost(AppState& s, bool* open) {
     ImGui::PopStyleColor();
     float tflops = static_cast<float>(u.hw_flops_per_s / 1e12);
     FitNextItemWidth(s, 160, tr(L, "cost.throughput"));
-    if (ImGui::SliderFloat(tr(L, "cost.throughput"), &tflops, 1.0f, 2000.0f, "%.0f TFLOP/s", ImGuiSliderFlags_Logarithmic))
-        u.hw_flops_per_s = tflops * 1e12;
+    bool assumptions_changed =
+        ImGui::SliderFloat(tr(L, "cost.throughput"), &tflops, 1.0f, 2000.0f, "%.0f TFLOP/s", ImGuiSliderFlags_Logarithmic);
     float price = static_cast<float>(u.hw_price_per_hour);
     FitNextItemWidth(s, 160, tr(L, "cost.price"));
-    if (ImGui::SliderFloat(tr(L, "cost.price"), &price, 0.1f, 100.0f, "$%.2f/h", ImGuiSliderFlags_Logarithmic))
-        u.hw_price_per_hour = price;
+    assumptions_changed |= ImGui::SliderFloat(tr(L, "cost.price"), &price, 0.1f, 100.0f, "$%.2f/h", ImGuiSliderFlags_Logarithmic);
+    if (assumptions_changed) s.post(cmd::SetCostAssumptions{tflops * 1e12, price});
     if (ImGui::BeginTable("##est", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
         ImGui::TableSetupColumn(tr(L, "cost.model"));
         ImGui::TableSetupColumn("FLOPs/token (2N)");

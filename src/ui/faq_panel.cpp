@@ -56,7 +56,7 @@ bool WrappedHeader(AppState& s, const std::string& id, const std::string& text, 
 
 void ShowFaq(AppState& s, bool* open) {
     (void)open;
-    LessonState& L = ensure_lesson(s);
+    const LessonState& L = s.lesson;
     const lesson::Content* content = lesson_content(s);
     const Palette& pal = palette(s.theme);
     A11yGroup mirror_panel("panel", "", content ? 1 : 0, "faq");  // a section named by the title
@@ -69,10 +69,7 @@ void ShowFaq(AppState& s, bool* open) {
     }
     for (const lesson::FaqEntry& entry : content->faq) {
         const bool is_open = L.open_faq.count(entry.id) > 0;
-        if (WrappedHeader(s, entry.id, entry.question, is_open)) {
-            if (is_open) L.open_faq.erase(entry.id);
-            else L.open_faq.insert(entry.id);
-        }
+        if (WrappedHeader(s, entry.id, entry.question, is_open)) s.post(cmd::FaqToggle{entry.id});
         RecordHit(s, "faq.question." + entry.id);
         if (!is_open) continue;
         ImGui::PushID(entry.id.c_str());
@@ -81,7 +78,7 @@ void ShowFaq(AppState& s, bool* open) {
         RecordHit(s, "faq.answer." + entry.id);
         const std::string demo_key = std::string("demo_") + lesson::demo_id(entry.demo);
         TextDim((std::string(lesson_text(s, "title_lab")) + ": " + lesson_text(s, demo_key)).c_str());
-        if (ImGui::Button(lesson_text(s, "button_show_me"))) show_demo(s, entry.demo);
+        if (ImGui::Button(lesson_text(s, "button_show_me"))) s.post(cmd::ShowDemo{entry.demo});
         RecordHit(s, "faq.show_me." + entry.id);
         ImGui::Unindent(Px(s, 8));
         ImGui::Spacing();

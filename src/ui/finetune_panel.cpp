@@ -15,8 +15,8 @@ namespace knobs {
 void ShowFinetune(AppState& s, bool* open) {
     (void)open;
     const auto& L = s.lang;
-    Lab& lab = s.lab;
-    LabUi& u = s.lab_ui;
+    const Lab& lab = s.lab;
+    const LabUi& u = s.lab_ui;
     const Palette& pal = palette(s.theme);
     const FinetuneView& f = lab.finetune();
     ImGui::TextWrapped("%s", tr(L, "finetune.intro"));
@@ -27,34 +27,26 @@ void ShowFinetune(AppState& s, bool* open) {
     for (int i = 0; i < 3; ++i) {
         if (i) SameLineIfFits(RadioButtonWidth(names[i]));
         ImGui::BeginDisabled(!lab.has_model(sources[i]));
-        if (ImGui::RadioButton(names[i], u.ft_base == sources[i])) u.ft_base = sources[i];
+        if (ImGui::RadioButton(names[i], u.ft_base == sources[i]) && u.ft_base != sources[i])
+            s.post(cmd::SetFinetuneBase{sources[i]});
         ImGui::EndDisabled();
     }
     ImGui::SeparatorText(tr(L, "finetune.domain"));
-    const char* corpora[] = {tr(L, "corpus.portuguese"), tr(L, "corpus.course"), tr(L, "corpus.user")};
-    const CorpusChoice choices[] = {CorpusChoice::portuguese, CorpusChoice::course, CorpusChoice::user};
-    for (int i = 0; i < 3; ++i) {
-        if (i) SameLineIfFits(RadioButtonWidth(corpora[i]));
-        if (ImGui::RadioButton(corpora[i], u.ft_corpus == choices[i])) u.ft_corpus = choices[i];
-    }
+    const ChoiceLabel corpora[] = {{"portuguese", tr(L, "corpus.portuguese")}, {"course", tr(L, "corpus.course")},
+                                   {"user", tr(L, "corpus.user")}};
+    SettingRadios(s, "ftcorpus", corpora, "finetune.corpus");
 
     ImGui::SeparatorText(tr(L, "finetune.method"));
-    if (ImGui::RadioButton(tr(L, "finetune.full"), !u.ft_lora)) u.ft_lora = false;
-    RecordHit(s, "finetune.full");
-    // LoRA and its help marker stay together, on this line or the next.
-    SameLineIfFits(RadioButtonWidth("LoRA") + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("(?)").x);
-    if (ImGui::RadioButton("LoRA", u.ft_lora)) u.ft_lora = true;
-    RecordHit(s, "finetune.lora");
-    ImGui::SameLine();
+    // Full first, so LoRA and its help marker end the line together.
+    const ChoiceLabel methods[] = {{"full", tr(L, "finetune.full")}, {"lora", "LoRA"}};
+    SettingRadios(s, "ft", methods, "finetune");
+    SameLineIfFits(ImGui::CalcTextSize("(?)").x);
     HelpMarker(tr(L, "finetune.lora_help"));
     if (u.ft_lora) {
-        FitNextItemWidth(s, 160, tr(L, "finetune.rank"));
-        ImGui::SliderInt(tr(L, "finetune.rank"), &u.ft_rank, kMinLoraRank, kMaxLoraRank);
-        FitNextItemWidth(s, 160, tr(L, "finetune.alpha"));
-        ImGui::SliderFloat(tr(L, "finetune.alpha"), &u.ft_alpha, 0.5f, 64.0f, "%.1f");
+        SettingControl(s, "rank", 160);
+        SettingControl(s, "alpha", 160);
     }
-    FitNextItemWidth(s, 160, tr(L, "finetune.steps"));
-    ImGui::SliderInt(tr(L, "finetune.steps"), &u.ft_steps, 10, 1000);
+    SettingControl(s, "ftsteps", 160);
 
     // Trainable vs total, computed from the base's configuration before anything runs.
     if (lab.has_model(u.ft_base)) {
@@ -70,10 +62,9 @@ void ShowFinetune(AppState& s, bool* open) {
 
     ImGui::BeginDisabled(!lab.has_model(u.ft_base));
     if (!f.running) {
-        if (ImGui::Button(tr(L, "finetune.start")))
-            lab.start_finetune(u.ft_base, u.ft_corpus, u.ft_lora, u.ft_rank, u.ft_alpha, u.ft_steps, 1);
+        if (ImGui::Button(tr(L, "finetune.start"))) s.post(cmd::StartFinetune{});
     } else if (ImGui::Button(tr(L, "finetune.pause"))) {
-        lab.pause_finetune();
+        s.post(cmd::PauseFinetune{});
     }
     RecordHit(s, "finetune.start");
     ImGui::EndDisabled();

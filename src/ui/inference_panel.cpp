@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/i18n.h"
+#include "app/settings.h"
 #include "ui/chart.h"
 #include "ui/panels.h"
 #include "ui/style.h"
@@ -46,14 +47,15 @@ bool InputTextString(const char* label, std::string* str, bool multiline, float 
 
 void SourcePicker(AppState& s) {
     const auto& L = s.lang;
-    Lab& lab = s.lab;
+    const Lab& lab = s.lab;
     const InferenceView& v = lab.inference();
     const ModelSource sources[] = {ModelSource::shipped, ModelSource::trained, ModelSource::tuned, ModelSource::opened};
     const char* names[] = {tr(L, "source.shipped"), tr(L, "source.trained"), tr(L, "source.tuned"), tr(L, "source.opened")};
     for (int i = 0; i < 4; ++i) {
         if (i) SameLineIfFits(RadioButtonWidth(names[i]));
         ImGui::BeginDisabled(!lab.has_model(sources[i]));
-        if (ImGui::RadioButton(names[i], v.source == sources[i])) lab.set_inference_source(sources[i]);
+        if (ImGui::RadioButton(names[i], v.source == sources[i]) && v.source != sources[i])
+            s.post(cmd::SetInferenceSource{sources[i]});
         RecordHit(s, std::string("inference.source.") + source_key(sources[i]));
         ImGui::EndDisabled();
     }
@@ -71,28 +73,8 @@ void SourcePicker(AppState& s) {
 }
 
 void SamplingControls(AppState& s) {
-    const auto& L = s.lang;
-    LabUi& u = s.lab_ui;
-    if (!ImGui::CollapsingHeader(tr(L, "inference.sampling"))) return;
-    FitNextItemWidth(s, 180, tr(L, "inference.temperature"));
-    ImGui::SliderFloat(tr(L, "inference.temperature"), &u.sampling.temperature, 0.0f, 2.0f, "%.2f");
-    RecordHit(s, "inference.temperature");
-    ImGui::SameLine();
-    HelpMarker(tr(L, "inference.temperature_help"));
-    FitNextItemWidth(s, 180, tr(L, "inference.top_k"));
-    ImGui::SliderInt(tr(L, "inference.top_k"), &u.sampling.top_k, 0, 256);
-    ImGui::SameLine();
-    HelpMarker(tr(L, "inference.top_k_help"));
-    FitNextItemWidth(s, 180, tr(L, "inference.top_p"));
-    ImGui::SliderFloat(tr(L, "inference.top_p"), &u.sampling.top_p, 0.05f, 1.0f, "%.2f");
-    ImGui::SameLine();
-    HelpMarker(tr(L, "inference.top_p_help"));
-    ImGui::Checkbox(tr(L, "inference.greedy"), &u.sampling.greedy);
-    FitNextItemWidth(s, 180, tr(L, "inference.max_tokens"));
-    ImGui::SliderInt(tr(L, "inference.max_tokens"), &u.max_tokens, 1, 1000);
-    int seed = static_cast<int>(u.gen_seed);
-    FitNextItemWidth(s, 180, tr(L, "inference.seed"));
-    if (ImGui::InputInt(tr(L, "inference.seed"), &seed)) u.gen_seed = static_cast<uint64_t>(std::max(0, seed));
+    if (!ImGui::CollapsingHeader(tr(s.lang, "inference.sampling"))) return;
+    for (const char* key : {"temp", "topk", "topp", "greedy", "tokens", "gseed"}) SettingControl(s, key, 180);
 }
 
 void Candidates(AppState& s, const GenToken& t) {
@@ -123,30 +105,32 @@ void Candidates(AppState& s, const GenToken& t) {
 void ShowInference(AppState& s, bool* open) {
     (void)open;
     const auto& L = s.lang;
-    Lab& lab = s.lab;
-    LabUi& u = s.lab_ui;
+    const Lab& lab = s.lab;
+    const LabUi& u = s.lab_ui;
     const Palette& pal = palette(s.theme);
     const InferenceView& v = lab.inference();
     ImGui::TextWrapped("%s", tr(L, "inference.intro"));
     SourcePicker(s);
 
-    if (ImGui::Checkbox(tr(L, "inference.chat_mode"), &u.chat)) lab.stop_generation();
-    RecordHit(s, "inference.chat_mode");
-    ImGui::SameLine();
-    HelpMarker(tr(L, "inference.chat_help"));
+    SettingControl(s, "chat");  // its label key, "inference.chat_mode", is also its hit id
     SamplingControls(s);
 
     const bool can = lab.has_model(v.source);
     if (!u.chat) {
         ImGui::TextUnformatted(tr(L, "inference.prompt"));
-        InputTextString("##prompt", &u.prompt, true, Px(s, 54));
+        const bool prompt_locked = setting_locked(s, "prompt");
+        std::string prompt = u.prompt;
+        ImGui::BeginDisabled(prompt_locked);
+        InputTextString("##prompt", &prompt, true, Px(s, 54));
+        if (ImGui::IsItemEdited()) s.post(cmd::SetSetting{"prompt", prompt});
+        ImGui::EndDisabled();
         RecordHit(s, "inference.prompt");
+        if (prompt_locked) LockMark(s);
         ImGui::BeginDisabled(!can);
         if (!v.generating) {
-            if (ImGui::Button(tr(L, "inference.generate")))
-                lab.generate(u.prompt, u.sampling, u.gen_seed, u.max_tokens);
+            if (ImGui::Button(tr(L, "inference.generate"))) s.post(cmd::Generate{});
         } else if (ImGui::Button(tr(L, "inference.stop"))) {
-            lab.stop_generation();
+            s.post(cmd::StopGeneration{});
         }
         RecordHit(s, "inference.generate");
         ImGui::EndDisabled();
@@ -175,18 +159,18 @@ void ShowInference(AppState& s, bool* open) {
         ImGui::EndChild();
         ImGui::PopStyleColor();
         ImGui::SetNextItemWidth(-Px(s, 140));
-        const bool enter = InputTextString("##chatin", &u.chat_input, false, 0);
+        std::string message = u.chat_input;
+        const bool enter = InputTextString("##chatin", &message, false, 0);
+        if (ImGui::IsItemEdited() || enter) s.post(cmd::SetChatInput{message});
         RecordHit(s, "inference.chat_input");
         ImGui::SameLine();
         ImGui::BeginDisabled(!can || v.generating);
-        if ((ImGui::Button(tr(L, "inference.send")) || enter) && !u.chat_input.empty() && can && !v.generating) {
-            lab.chat_send(u.chat_input, u.sampling, u.gen_seed, u.max_tokens);
-            u.chat_input.clear();
-        }
+        if ((ImGui::Button(tr(L, "inference.send")) || enter) && !message.empty() && can && !v.generating)
+            s.post(cmd::ChatSend{});
         RecordHit(s, "inference.send");
         ImGui::EndDisabled();
         ImGui::SameLine();
-        if (ImGui::Button(tr(L, "inference.clear"))) lab.chat_clear();
+        if (ImGui::Button(tr(L, "inference.clear"))) s.post(cmd::ChatClear{});
         ImGui::TextDisabled("%s", tr(L, "inference.chat_note"));
     }
 
@@ -216,11 +200,12 @@ void ShowInference(AppState& s, bool* open) {
         ImGui::SeparatorText(tr(L, "inference.candidates"));
         ImGui::SameLine();
         HelpMarker(tr(L, "inference.candidates_help"));
-        int& pick = s.lab_ui.candidate_index;
+        // While tokens stream, or before a pick, the latest token's candidates are shown.
         const int n = static_cast<int>(v.tokens.size());
+        int pick = s.lab_ui.candidate_index;
         if (v.generating || pick < 0 || pick >= n) pick = n - 1;
         FitNextItemWidth(s, 220, tr(L, "inference.token_index"));
-        ImGui::SliderInt(tr(L, "inference.token_index"), &pick, 0, n - 1);
+        if (ImGui::SliderInt(tr(L, "inference.token_index"), &pick, 0, n - 1)) s.post(cmd::SelectCandidate{pick});
         Candidates(s, v.tokens[static_cast<size_t>(pick)]);
     }
 }

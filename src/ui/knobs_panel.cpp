@@ -97,7 +97,7 @@ void StepAnatomyView(AppState& s) {
     ImGui::SeparatorText(tr(L, "knobs.anatomy"));
     ImGui::SameLine();
     HelpMarker(tr(L, "knobs.anatomy_help"));
-    if (ImGui::Button(tr(L, "knobs.take_step"))) s.lab.step_once();
+    if (ImGui::Button(tr(L, "knobs.take_step"))) s.post(cmd::StepOnce{});
     RecordHit(s, "knobs.take_step");
     if (!a.valid) {
         TextDim(tr(L, "knobs.anatomy_empty"));
@@ -131,13 +131,13 @@ void StepAnatomyView(AppState& s) {
 void ShowKnobs(AppState& s, bool* open) {
     (void)open;
     const auto& L = s.lang;
-    Lab& lab = s.lab;
+    const Lab& lab = s.lab;
     const Palette& pal = palette(s.theme);
     ImGui::TextWrapped("%s", tr(L, "knobs.intro"));
     const PretrainView& v = lab.pretrain();
     if (v.params == 0) {
         TextDim(tr(L, "knobs.no_model"));
-        if (ImGui::Button(tr(L, "knobs.go_pretrain"))) open_panel(s, PanelId::pretrain);
+        if (ImGui::Button(tr(L, "knobs.go_pretrain"))) s.post(cmd::OpenPanel{PanelId::pretrain});
         return;
     }
 
@@ -154,22 +154,13 @@ void ShowKnobs(AppState& s, bool* open) {
 
     // Which tensor the knobs and the heatmap show.
     const ModelConfig cfg = lab.model_config();
-    int t = static_cast<int>(s.lab_ui.knob_tensor);
-    FitNextItemWidth(s, 200, tr(L, "knobs.tensor"));
-    if (ImGui::BeginCombo(tr(L, "knobs.tensor"), tensor_name(s.lab_ui.knob_tensor))) {
-        for (int i = 0; i < kNumTensors; ++i)
-            if (ImGui::Selectable(tensor_name(static_cast<Tensor>(i)), i == t)) s.lab_ui.knob_tensor = static_cast<Tensor>(i);
-        ImGui::EndCombo();
-    }
-    ImGui::SameLine();
-    HelpMarker(tr(L, "knobs.tensor_help"));
+    SettingControl(s, "tensor", 200);
     const TensorShape sh = shape_of(s.lab_ui.knob_tensor, cfg);
-    int& layer = s.lab_ui.knob_layer;
-    layer = std::clamp(layer, 0, sh.layers - 1);
+    // The layer a link or a larger model asked for, within the layers this model has.
+    const int layer = std::clamp(s.lab_ui.knob_layer, 0, sh.layers - 1);
     if (sh.layers > 1) {
         SameLineIfFits(Px(s, 120) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr(L, "knobs.layer")).x);
-        FitNextItemWidth(s, 120, tr(L, "knobs.layer"));
-        ImGui::SliderInt(tr(L, "knobs.layer"), &layer, 0, sh.layers - 1);
+        SettingControl(s, "layer", 120, sh.layers - 1);
     }
 
     const auto values = lab.tensor_values(s.lab_ui.knob_tensor);
@@ -219,11 +210,14 @@ void ShowKnobs(AppState& s, bool* open) {
     }
 
     ImGui::SeparatorText(tr(L, "knobs.heatmap"));
-    ImGui::Checkbox(tr(L, "knobs.show_grads"), &s.lab_ui.heat_grads);
+    bool grads = s.lab_ui.heat_grads;
+    float zoom = s.lab_ui.heat_zoom;
+    bool view_changed = ImGui::Checkbox(tr(L, "knobs.show_grads"), &grads);
     RecordHit(s, "knobs.show_grads");
     SameLineIfFits(Px(s, 140) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr(L, "knobs.zoom")).x);
     FitNextItemWidth(s, 140, tr(L, "knobs.zoom"));
-    ImGui::SliderFloat(tr(L, "knobs.zoom"), &s.lab_ui.heat_zoom, 0.25f, 8.0f, "%.2fx", ImGuiSliderFlags_Logarithmic);
+    view_changed |= ImGui::SliderFloat(tr(L, "knobs.zoom"), &zoom, 0.25f, 8.0f, "%.2fx", ImGuiSliderFlags_Logarithmic);
+    if (view_changed) s.post(cmd::SetHeatmapView{grads, zoom});
     const auto data = s.lab_ui.heat_grads ? lab.tensor_grads(s.lab_ui.knob_tensor) : values;
     Heatmap(s, data, sh, layer, s.lab_ui.heat_grads ? "grads" : "values");
 

@@ -86,7 +86,7 @@ float wrapped_height(const std::string& text, float wrap_w) {
 }
 
 void StageDetails(AppState& s, const lesson::Content& content) {
-    LessonState& L = s.lesson;
+    const LessonState& L = s.lesson;
     const Palette& pal = palette(s.theme);
     const lesson::Stage* stage = content.find_stage(L.selected_stage);
     if (!stage) {
@@ -104,7 +104,7 @@ void StageDetails(AppState& s, const lesson::Content& content) {
     ImGui::Spacing();
     const std::string demo_key = std::string("demo_") + lesson::demo_id(stage->demo);
     ImGui::TextWrapped("%s: %s", lesson_text(s, "title_lab"), lesson_text(s, demo_key));
-    if (ImGui::Button(lesson_text(s, "button_show_me"))) show_demo(s, stage->demo);
+    if (ImGui::Button(lesson_text(s, "button_show_me"))) s.post(cmd::ShowDemo{stage->demo});
     RecordHit(s, "lifecycle.show_me");
     ImGui::PopID();
 }
@@ -113,7 +113,7 @@ void StageDetails(AppState& s, const lesson::Content& content) {
 
 void ShowLifecycle(AppState& s, bool* open) {
     (void)open;
-    LessonState& L = ensure_lesson(s);
+    const LessonState& L = s.lesson;
     const lesson::Content* content = lesson_content(s);
     const Palette& pal = palette(s.theme);
     ImGui::PushStyleColor(ImGuiCol_Text, pal.accent);
@@ -251,7 +251,7 @@ void ShowLifecycle(AppState& s, bool* open) {
             // The button draws nothing itself; its label (before "###") is what the mirror reads out.
             const std::string stage_label = stage.label + (stage.sublabel.empty() ? "" : ": " + stage.sublabel) + "###stage";
             if (ImGui::InvisibleButton(stage_label.c_str(), ImVec2(box.max.x - box.min.x, box.max.y - box.min.y)))
-                L.selected_stage = stage.id;
+                s.post(cmd::LifecycleSelect{stage.id});
             RecordHit(s, "lifecycle.stage." + stage.id);
             const bool selected = L.selected_stage == stage.id;
             const bool hovered = ImGui::IsItemHovered(), focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;

@@ -82,20 +82,20 @@ bool Card(AppState& s, const std::string& id, const std::string& text, const Car
 }
 
 void ResetProgressControls(AppState& s, const char* hit_prefix) {
-    LessonState& L = s.lesson;
+    const LessonState& L = s.lesson;
     const std::string prefix = hit_prefix;
     if (!L.confirm_reset) {
-        if (ImGui::Button(lesson_text(s, "button_reset_progress"))) L.confirm_reset = true;
+        if (ImGui::Button(lesson_text(s, "button_reset_progress"))) s.post(cmd::AskResetProgress{true});
         RecordHit(s, prefix + ".reset_progress");
         return;
     }
     WrappedColoured(palette(s.theme).warn, lesson_text(s, "reset_confirm"));
     const char* yes = lesson_text(s, "button_confirm_reset");
     const char* no = lesson_text(s, "button_cancel");
-    if (ImGui::Button(yes)) lesson_reset_progress(s);
+    if (ImGui::Button(yes)) s.post(cmd::ResetProgress{});
     RecordHit(s, prefix + ".confirm_reset");
     SameLineIfFits(ButtonWidth(no));
-    if (ImGui::Button(no)) L.confirm_reset = false;
+    if (ImGui::Button(no)) s.post(cmd::AskResetProgress{false});
     RecordHit(s, prefix + ".cancel_reset");
 }
 
@@ -119,7 +119,7 @@ void ProgressSummary(AppState& s, const lesson::Content& content) {
 
 void ShowMatching(AppState& s, bool* open) {
     (void)open;
-    LessonState& L = ensure_lesson(s);
+    const LessonState& L = s.lesson;
     const lesson::Content* content = lesson_content(s);
     const Palette& pal = palette(s.theme);
     if (!content || !L.matching) {
@@ -127,7 +127,7 @@ void ShowMatching(AppState& s, bool* open) {
         TextDim(L.error.c_str());
         return;
     }
-    lesson::MatchingGame& game = *L.matching;
+    const lesson::MatchingGame& game = *L.matching;
 
     A11yGroup mirror_panel("panel", "", 1, "matching");  // a section named by the title
     WrappedColoured(pal.accent, lesson_text(s, "title_matching"));
@@ -239,22 +239,21 @@ void ShowMatching(AppState& s, bool* open) {
             }
             RecordHit(s, "match.card." + id);
             // Keyboard focus (ImGui's navigation) mirrors into the game's own focus, which the page API reports.
-            if (ImGui::IsItemFocused()) game.set_focus(index);
+            if (ImGui::IsItemFocused() && game.focused() != index) s.post(cmd::MatchFocus{match_card_id(game, index)});
         }
     }
     a11y_end();
     ImGui::SetCursorScreenPos(ImVec2(top.x, row_top.back()));
     ImGui::Dummy(ImVec2(avail, 0));
-    // Applied after drawing so every card of this frame was drawn from the same state.
-    if (activated >= 0) lesson_match_tap(s, activated);
+    if (activated >= 0) s.post(cmd::MatchTap{match_card_id(game, activated)});
 
     // ---- round controls ----
     const char* retry = lesson_text(s, "button_retry_round");
     const char* fresh = lesson_text(s, "button_new_round");
-    if (ImGui::Button(retry)) lesson_match_retry(s);
+    if (ImGui::Button(retry)) s.post(cmd::MatchRetry{});
     RecordHit(s, "match.retry");
     SameLineIfFits(ButtonWidth(fresh));
-    if (ImGui::Button(fresh)) lesson_match_new_round(s);
+    if (ImGui::Button(fresh)) s.post(cmd::MatchNewRound{});
     RecordHit(s, "match.new_round");
 
     ProgressSummary(s, *content);

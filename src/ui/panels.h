@@ -1,4 +1,6 @@
-// One function per panel: ShowX(AppState&, bool* open). The shell decides where each one sits.
+// One function per panel: ShowX(AppState&, bool* open). The shell decides where each one sits. Panels read
+// the state and post typed commands (AppState::post); they never change what the learner owns themselves
+// (a test in tests/ui/layers.test.cpp checks the source).
 #pragma once
 #include "app/app_state.h"
 
@@ -19,9 +21,6 @@ void ShowInference(AppState& s, bool* open);
 void ShowFinetune(AppState& s, bool* open);
 void ShowWeightsFile(AppState& s, bool* open);
 void ShowCost(AppState& s, bool* open);
-
-// Copies a link to the current state (page URL + fragment) and says what a link cannot carry.
-void copy_current_link(AppState& s);
 
 // Lays out the top bar and the two columns (or one column of tabs on narrow screens) for this frame.
 void DrawShell(AppState& s);

@@ -5,8 +5,6 @@
 #include <string>
 
 #include "app/i18n.h"
-#include "app/url_state.h"
-#include "core/utf8.h"
 #include "ui/chart.h"
 #include "ui/panels.h"
 #include "ui/shortcuts.h"
@@ -20,43 +18,25 @@ std::string fmt_count(double v) { return format_value(v); }
 
 void SizeAndCorpus(AppState& s) {
     const auto& L = s.lang;
-    TrainSettings& e = s.lab_ui.editing;
+    const TrainSettings& e = s.lab_ui.editing;
     ImGui::SeparatorText(tr(L, "pretrain.data"));
-    const char* corpus_names[] = {tr(L, "corpus.english"), tr(L, "corpus.portuguese"), tr(L, "corpus.course"),
-                                  tr(L, "corpus.user")};
-    int c = static_cast<int>(e.corpus);
-    FitNextItemWidth(s, 220, tr(L, "pretrain.corpus"));
-    if (ImGui::Combo(tr(L, "pretrain.corpus"), &c, corpus_names, 4)) e.corpus = static_cast<CorpusChoice>(c);
-    RecordHit(s, "pretrain.corpus");
-    ImGui::SameLine();
-    HelpMarker(tr(L, "pretrain.corpus_help"));
+    const ChoiceLabel corpora[] = {{"english", tr(L, "corpus.english")}, {"portuguese", tr(L, "corpus.portuguese")},
+                                   {"course", tr(L, "corpus.course")}, {"user", tr(L, "corpus.user")}};
+    SettingControl(s, "corpus", 220, -1, corpora);
     if (e.corpus == CorpusChoice::user) {
         ImGui::TextWrapped("%s", tr(L, "pretrain.user_text_hint"));
-        if (ImGui::Button(tr(L, "pretrain.open_text"))) {
-            if (s.hooks.pick_file) s.hooks.pick_file("text");
-        }
+        if (ImGui::Button(tr(L, "pretrain.open_text"))) s.post(cmd::PickFile{"text"});
         RecordHit(s, "pretrain.open_text");
         if (!s.user_text_name.empty())
             FlowText(s.user_text_name + " (" + format_value(static_cast<double>(s.user_text_bytes)) + ")", -1.0f, /*dimmed=*/true);
     }
 
     ImGui::SeparatorText(tr(L, "pretrain.model"));
-    const char* sizes[] = {"S", "M", "L", tr(L, "pretrain.custom")};
-    for (int i = 0; i < 4; ++i) {
-        if (i) SameLineIfFits(RadioButtonWidth(sizes[i]));
-        if (ImGui::RadioButton(sizes[i], static_cast<int>(e.size) == i)) e.size = static_cast<SizePreset>(i);
-        RecordHit(s, std::string("pretrain.size.") + size_key(static_cast<SizePreset>(i)));
-    }
+    const ChoiceLabel sizes[] = {{"S", "S"}, {"M", "M"}, {"L", "L"}, {"custom", tr(L, "pretrain.custom")}};
+    SettingRadios(s, "size", sizes, "pretrain.size");
     ModelConfig cfg = e.config();
     if (e.size == SizePreset::custom) {
-        FitNextItemWidth(s, 160, tr(L, "pretrain.layers"));
-        ImGui::SliderInt(tr(L, "pretrain.layers"), &e.custom.n_layer, kMinLayers, kMaxLayers);
-        FitNextItemWidth(s, 160, tr(L, "pretrain.heads"));
-        ImGui::SliderInt(tr(L, "pretrain.heads"), &e.custom.n_head, kMinHeads, kMaxHeads);
-        FitNextItemWidth(s, 160, tr(L, "pretrain.width"));
-        ImGui::SliderInt(tr(L, "pretrain.width"), &e.custom.n_embd, kMinWidth, kMaxWidth);
-        FitNextItemWidth(s, 160, tr(L, "pretrain.context"));
-        ImGui::SliderInt(tr(L, "pretrain.context"), &e.custom.block_size, kMinContext, kMaxContext);
+        for (const char* key : {"layers", "heads", "width", "context"}) SettingControl(s, key, 160);
         cfg = e.custom;
     }
     const std::string problem = validate(cfg);
@@ -73,71 +53,30 @@ void SizeAndCorpus(AppState& s) {
 }
 
 void Hyperparameters(AppState& s) {
-    const auto& L = s.lang;
-    TrainSettings& e = s.lab_ui.editing;
-    ImGui::SeparatorText(tr(L, "pretrain.hyper"));
-    FitNextItemWidth(s, 220, tr(L, "pretrain.lr"));
-    ImGui::SliderFloat(tr(L, "pretrain.lr"), &e.lr, 1e-5f, 10.0f, "%.5f", ImGuiSliderFlags_Logarithmic);
-    RecordHit(s, "pretrain.lr");
-    ImGui::SameLine();
-    HelpMarker(tr(L, "pretrain.lr_help"));
-    FitNextItemWidth(s, 220, tr(L, "pretrain.batch"));
-    ImGui::SliderInt(tr(L, "pretrain.batch"), &e.batch_size, 1, 64);
-    ImGui::SameLine();
-    HelpMarker(tr(L, "pretrain.batch_help"));
-    if (ImGui::TreeNode(tr(L, "pretrain.more"))) {
-        FitNextItemWidth(s, 200, tr(L, "pretrain.warmup"));
-        ImGui::SliderInt(tr(L, "pretrain.warmup"), &e.warmup_steps, 0, 500);
-        FitNextItemWidth(s, 200, tr(L, "pretrain.total_steps"));
-        ImGui::SliderInt(tr(L, "pretrain.total_steps"), &e.total_steps, 10, 20000);
-        FitNextItemWidth(s, 200, tr(L, "pretrain.wd"));
-        ImGui::SliderFloat(tr(L, "pretrain.wd"), &e.weight_decay, 0.0f, 0.5f, "%.3f");
-        FitNextItemWidth(s, 200, tr(L, "pretrain.clip"));
-        ImGui::SliderFloat(tr(L, "pretrain.clip"), &e.grad_clip, 0.0f, 5.0f, "%.2f");
-        ImGui::SameLine();
-        HelpMarker(tr(L, "pretrain.clip_help"));
-        int seed = static_cast<int>(e.seed);
-        FitNextItemWidth(s, 200, tr(L, "pretrain.seed"));
-        if (ImGui::InputInt(tr(L, "pretrain.seed"), &seed)) e.seed = static_cast<uint64_t>(std::max(0, seed));
-        ImGui::SameLine();
-        HelpMarker(tr(L, "pretrain.seed_help"));
+    ImGui::SeparatorText(tr(s.lang, "pretrain.hyper"));
+    SettingControl(s, "lr", 220);
+    SettingControl(s, "batch", 220);
+    if (ImGui::TreeNode(tr(s.lang, "pretrain.more"))) {
+        for (const char* key : {"warmup", "steps", "wd", "clip", "seed", "samples"}) SettingControl(s, key, 200);
         ImGui::TreePop();
     }
 }
 
-void ApplyEditing(AppState& s) {
-    Lab& lab = s.lab;
-    const TrainSettings& e = s.lab_ui.editing;
-    // Nothing new, or the same settings already failed (their message is on screen): do nothing.
-    if (e == lab.settings() && (lab.pretrain().params != 0 || !lab.pretrain().error.empty())) return;
-    // A link's text is still being fetched: applying now would only say "open a text first".
-    if (e.corpus == CorpusChoice::user && !pending_corpus_url(s).empty()) return;
-    if (lab.settings_need_reset(e) && lab.pretrain().step > 0) {
-        if (!s.lab_ui.confirm_reset) {
-            s.lab_ui.confirm_reset = true;
-            ImGui::OpenPopup("##confirm_reset");
-        }
-        return;
-    }
-    lab.apply_settings(e);
-}
-
+// A change that needs a new run waits for the learner's answer (lab_ui.confirm_reset, set by apply()).
 void ConfirmResetPopup(AppState& s) {
     const auto& L = s.lang;
+    if (s.lab_ui.confirm_reset && !ImGui::IsPopupOpen("##confirm_reset")) ImGui::OpenPopup("##confirm_reset");
     if (ImGui::BeginPopupModal("##confirm_reset", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
         ImGui::TextUnformatted(tr(L, "pretrain.confirm_title"));
         ImGui::TextWrapped("%s", tr(L, "pretrain.confirm_text"));
         if (ImGui::Button(tr(L, "pretrain.confirm_yes"))) {
-            s.lab.pause();
-            s.lab.apply_settings(s.lab_ui.editing);
-            s.lab_ui.confirm_reset = false;
+            s.post(cmd::ConfirmSettingsReset{true});
             ImGui::CloseCurrentPopup();
         }
         RecordHit(s, "pretrain.confirm_yes");
         ImGui::SameLine();
         if (ImGui::Button(tr(L, "pretrain.confirm_no"))) {
-            s.lab_ui.editing = s.lab.settings();
-            s.lab_ui.confirm_reset = false;
+            s.post(cmd::ConfirmSettingsReset{false});
             ImGui::CloseCurrentPopup();
         }
         RecordHit(s, "pretrain.confirm_no");
@@ -147,20 +86,19 @@ void ConfirmResetPopup(AppState& s) {
 
 void Controls(AppState& s) {
     const auto& L = s.lang;
-    Lab& lab = s.lab;
-    const PretrainView& v = lab.pretrain();
+    const PretrainView& v = s.lab.pretrain();
     ImGui::SeparatorText(tr(L, "pretrain.controls"));
     if (!v.running) {
-        if (ImGui::Button(tr(L, "pretrain.play"))) lab.play();
+        if (ImGui::Button(tr(L, "pretrain.play"))) s.post(cmd::Play{});
     } else {
-        if (ImGui::Button(tr(L, "pretrain.pause"))) lab.pause();
+        if (ImGui::Button(tr(L, "pretrain.pause"))) s.post(cmd::Pause{});
     }
     RecordHit(s, "pretrain.play");
     ImGui::SameLine();
-    if (ImGui::Button(tr(L, "pretrain.step"))) lab.step_once();
+    if (ImGui::Button(tr(L, "pretrain.step"))) s.post(cmd::StepOnce{});
     RecordHit(s, "pretrain.step");
     ImGui::SameLine();
-    if (ImGui::Button(tr(L, "pretrain.reset"))) lab.reset();
+    if (ImGui::Button(tr(L, "pretrain.reset"))) s.post(cmd::ResetRun{});
     RecordHit(s, "pretrain.reset");
     ImGui::SameLine();
     HelpMarker(shortcut_help_text(s, ShortcutScope::pretrain).c_str());
@@ -173,7 +111,7 @@ void Controls(AppState& s) {
         ImGui::PushStyleColor(ImGuiCol_Text, palette(s.theme).bad);
         ImGui::TextWrapped("%s %s", "✗", v.divergence.c_str());
         ImGui::PopStyleColor();
-        if (v.can_restore && ImGui::Button(tr(L, "pretrain.restore"))) lab.restore_last_good();
+        if (v.can_restore && ImGui::Button(tr(L, "pretrain.restore"))) s.post(cmd::RestoreLastGood{});
         RecordHit(s, "pretrain.restore");
     }
 
@@ -213,10 +151,13 @@ void Charts(AppState& s) {
     const PretrainView& v = s.lab.pretrain();
     const Palette& pal = palette(s.theme);
     ImGui::SeparatorText(tr(L, "pretrain.loss_chart"));
-    ImGui::Checkbox(tr(L, "pretrain.log_y"), &s.lab_ui.log_y);
+    bool log_y = s.lab_ui.log_y;
+    float smoothing = s.lab_ui.smoothing;
+    bool view_changed = ImGui::Checkbox(tr(L, "pretrain.log_y"), &log_y);
     ImGui::SameLine();
     FitNextItemWidth(s, 140, tr(L, "pretrain.smoothing"));
-    ImGui::SliderFloat(tr(L, "pretrain.smoothing"), &s.lab_ui.smoothing, 0.0f, 0.98f, "%.2f");
+    view_changed |= ImGui::SliderFloat(tr(L, "pretrain.smoothing"), &smoothing, 0.0f, 0.98f, "%.2f");
+    if (view_changed) s.post(cmd::SetChartView{log_y, smoothing});
     ImGui::SameLine();
     HelpMarker(tr(L, "pretrain.loss_help"));
     LineChart chart;
@@ -272,12 +213,7 @@ void Charts(AppState& s) {
         ImGui::EndChild();
         ImGui::PopStyleColor();
     }
-    if (!v.history.empty() && ImGui::Button(tr(L, "pretrain.export_csv"))) {
-        if (s.hooks.download) {
-            const std::string csv = s.lab.loss_csv();
-            s.hooks.download("knobs-loss.csv", std::vector<uint8_t>(csv.begin(), csv.end()), "text/csv");
-        }
-    }
+    if (!v.history.empty() && ImGui::Button(tr(L, "pretrain.export_csv"))) s.post(cmd::ExportLossCsv{});
 }
 }  // namespace
 
@@ -286,7 +222,6 @@ void ShowPretrain(AppState& s, bool* open) {
     ImGui::TextWrapped("%s", tr(s.lang, "pretrain.intro"));
     SizeAndCorpus(s);
     Hyperparameters(s);
-    ApplyEditing(s);
     ConfirmResetPopup(s);
     Controls(s);
     Charts(s);

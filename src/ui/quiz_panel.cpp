@@ -92,7 +92,7 @@ bool Choice(AppState& s, const std::string& id, const std::string& text, Questio
 }
 
 // "✓ Correct: <why>" and friends; empty while the option has nothing to show.
-std::string feedback_line(AppState& s, OptionFeedback fb, bool solution_shown, const lesson::QuizOption& option) {
+std::string feedback_line(const AppState& s, OptionFeedback fb, bool solution_shown, const lesson::QuizOption& option) {
     switch (fb) {
         case OptionFeedback::correct: return std::string("✓ ") + lesson_text(s, "label_correct") + ": " + option.feedback;
         case OptionFeedback::incorrect: return std::string("✗ ") + lesson_text(s, "label_wrong") + ": " + option.feedback;
@@ -116,7 +116,7 @@ void QuestionStrip(AppState& s, const lesson::QuizSession& quiz) {
             ImGui::PushStyleColor(ImGuiCol_Text, pal.accent_text);
         }
         ImGui::PushID(q);
-        if (ImGui::Button(label.c_str())) lesson_quiz_go_to(s, q);
+        if (ImGui::Button(label.c_str())) s.post(cmd::QuizGoTo{quiz.question_id(q)});
         if (a11y_capturing()) {  // "Question 3 of 16: ✓ Correct" rather than "3 ✓"
             A11yItem item;
             item.label = FillText(lesson_text(s, "quiz_question_counter"), {{"n", std::to_string(q + 1)}, {"total", std::to_string(quiz.question_count())}});
@@ -133,18 +133,18 @@ void QuestionStrip(AppState& s, const lesson::QuizSession& quiz) {
 }
 
 void ResetProgressControls(AppState& s) {
-    LessonState& L = s.lesson;
+    const LessonState& L = s.lesson;
     if (!L.confirm_reset) {
-        if (ImGui::Button(lesson_text(s, "button_reset_progress"))) L.confirm_reset = true;
+        if (ImGui::Button(lesson_text(s, "button_reset_progress"))) s.post(cmd::AskResetProgress{true});
         RecordHit(s, "quiz.reset_progress");
         return;
     }
     WrappedColoured(palette(s.theme).warn, lesson_text(s, "reset_confirm"));
     const char* no = lesson_text(s, "button_cancel");
-    if (ImGui::Button(lesson_text(s, "button_confirm_reset"))) lesson_reset_progress(s);
+    if (ImGui::Button(lesson_text(s, "button_confirm_reset"))) s.post(cmd::ResetProgress{});
     RecordHit(s, "quiz.confirm_reset");
     SameLineIfFits(ButtonWidth(no));
-    if (ImGui::Button(no)) L.confirm_reset = false;
+    if (ImGui::Button(no)) s.post(cmd::AskResetProgress{false});
     RecordHit(s, "quiz.cancel_reset");
 }
 
@@ -152,7 +152,7 @@ void ResetProgressControls(AppState& s) {
 
 void ShowQuiz(AppState& s, bool* open) {
     (void)open;
-    LessonState& L = ensure_lesson(s);
+    const LessonState& L = s.lesson;
     const lesson::Content* content = lesson_content(s);
     const Palette& pal = palette(s.theme);
     if (!content || !L.quiz) {
@@ -160,9 +160,8 @@ void ShowQuiz(AppState& s, bool* open) {
         TextDim(L.error.c_str());
         return;
     }
-    lesson::QuizSession& quiz = *L.quiz;
-    L.current_question = std::clamp(L.current_question, 0, quiz.question_count() - 1);
-    const int q = L.current_question;
+    const lesson::QuizSession& quiz = *L.quiz;
+    const int q = std::clamp(L.current_question, 0, quiz.question_count() - 1);
     const lesson::QuizQuestion* question = content->find_question(quiz.question_id(q));
     if (!question) {  // validate_pair() rules this out; still, never index past the content
         WrappedColoured(pal.bad, tr(s.lang, "lesson.unavailable"));
@@ -198,10 +197,11 @@ void ShowQuiz(AppState& s, bool* open) {
         RecordHit(s, "quiz.option." + option.id);
     }
     a11y_end();
-    if (picked >= 0 && !checked) lesson_quiz_select(s, q, picked);
+    if (picked >= 0 && !checked)
+        s.post(cmd::QuizSelect{question->id, question->options[static_cast<std::size_t>(picked)].id});
 
     ImGui::BeginDisabled(checked);
-    if (ImGui::Button(lesson_text(s, "button_check"))) lesson_quiz_check(s, q);
+    if (ImGui::Button(lesson_text(s, "button_check"))) s.post(cmd::QuizCheck{question->id});
     ImGui::EndDisabled();
     RecordHit(s, "quiz.check");
     if (L.quiz_needs_selection) WrappedColoured(pal.warn, lesson_text(s, "quiz_select_first"));
@@ -222,7 +222,7 @@ void ShowQuiz(AppState& s, bool* open) {
         ImGui::TextWrapped("%s", question->explanation.c_str());
         const std::string demo_key = std::string("demo_") + lesson::demo_id(question->demo);
         TextDim((std::string(lesson_text(s, "title_lab")) + ": " + lesson_text(s, demo_key)).c_str());
-        if (ImGui::Button(lesson_text(s, "button_show_me"))) show_demo(s, question->demo);
+        if (ImGui::Button(lesson_text(s, "button_show_me"))) s.post(cmd::ShowDemo{question->demo});
         RecordHit(s, "quiz.show_me");
 
         const bool folded = L.solution_folded.count(question->id) > 0;
@@ -230,14 +230,14 @@ void ShowQuiz(AppState& s, bool* open) {
             const char* label = lesson_text(s, "button_show_solution");
             SameLineIfFits(ButtonWidth(label));
             if (ImGui::Button(label)) {
-                if (quiz.solution_shown(q)) L.solution_folded.erase(question->id);
-                else lesson_quiz_show_solution(s, q);
+                if (quiz.solution_shown(q)) s.post(cmd::QuizFoldSolution{question->id, false});
+                else s.post(cmd::QuizShowSolution{question->id});
             }
             RecordHit(s, "quiz.show_solution");
         } else {
             const char* label = lesson_text(s, "button_hide_solution");
             SameLineIfFits(ButtonWidth(label));
-            if (ImGui::Button(label)) L.solution_folded.insert(question->id);
+            if (ImGui::Button(label)) s.post(cmd::QuizFoldSolution{question->id, true});
             RecordHit(s, "quiz.hide_solution");
             WrappedColoured(pal.accent, lesson_text(s, "label_solution"));
             for (const int o : quiz.solution(q))
@@ -253,13 +253,13 @@ void ShowQuiz(AppState& s, bool* open) {
     // ---- moving between questions ----
     ImGui::Spacing();
     ImGui::BeginDisabled(q == 0);
-    if (ImGui::Button(lesson_text(s, "button_previous"))) lesson_quiz_go_to(s, q - 1);
+    if (ImGui::Button(lesson_text(s, "button_previous"))) s.post(cmd::QuizGoTo{quiz.question_id(q - 1)});
     ImGui::EndDisabled();
     RecordHit(s, "quiz.prev");
     const char* next = lesson_text(s, "button_next");
     SameLineIfFits(ButtonWidth(next));
     ImGui::BeginDisabled(q + 1 >= quiz.question_count());
-    if (ImGui::Button(next)) lesson_quiz_go_to(s, q + 1);
+    if (ImGui::Button(next)) s.post(cmd::QuizGoTo{quiz.question_id(q + 1)});
     ImGui::EndDisabled();
     RecordHit(s, "quiz.next");
 
@@ -274,7 +274,7 @@ void ShowQuiz(AppState& s, bool* open) {
         WrappedColoured(quiz.success() ? pal.good : pal.warn, lesson_text(s, quiz.success() ? "quiz_passed" : "quiz_not_passed"));
     }
     if (!quiz.wrong_questions().empty()) {
-        if (ImGui::Button(lesson_text(s, "button_retry_wrong"))) lesson_quiz_retry_wrong(s);
+        if (ImGui::Button(lesson_text(s, "button_retry_wrong"))) s.post(cmd::QuizRetryWrong{});
         RecordHit(s, "quiz.retry_wrong");
     }
     ImGui::Spacing();

@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/i18n.h"
+#include "app/settings.h"
 #include "app/presets.h"
 #include "app/url_state.h"
 #include "ui/a11y.h"
@@ -23,7 +24,9 @@ constexpr ImGuiWindowFlags kFixedWindow = ImGuiWindowFlags_NoMove | ImGuiWindowF
                                           ImGuiWindowFlags_NoSavedSettings;
 
 void ShowPanel(AppState& s, PanelId p) {
-    bool* open = &s.panel_open[static_cast<int>(p)];
+    // The panels' open flag is the shell's to keep (PanelShown); a panel gets a copy to read.
+    bool is_open = s.panel_open[static_cast<int>(p)];
+    bool* open = &is_open;
     switch (p) {
         case PanelId::lifecycle: ShowLifecycle(s, open); break;
         case PanelId::table: ShowComparisonTable(s, open); break;
@@ -68,9 +71,9 @@ void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
         const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
         RecordHit(s, std::string("tab.") + panel_key(p));
         if (selected) {
-            if (panel_side(p) == Side::lesson) s.focused_lesson_panel = p;
-            else s.focused_lab_panel = p;
-            s.panel_open[i] = true;
+            // While a request to bring another tab to the front is pending, the old tab still shows for a frame.
+            const PanelId focused = panel_side(p) == Side::lesson ? s.focused_lesson_panel : s.focused_lab_panel;
+            if (requested == PanelId::count && (focused != p || !s.panel_open[i])) s.post(cmd::PanelShown{p});
             ImGui::BeginChild("##panel_body", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_None);
             ShowPanel(s, p);
             // How tall the canvas would need to be to show this panel unscrolled (embed auto-height): where
@@ -89,8 +92,7 @@ void PresetsPopup(AppState& s) {
     if (!ImGui::BeginPopup("##presets")) return;
     for (const Preset& p : presets()) {
         if (ImGui::Selectable(tr(s.lang, p.title_key.c_str()))) {
-            bool ok = false;
-            for (auto& n : load_preset(s, p.id, &ok)) s.notify(n, !ok);
+            s.post(cmd::LoadPreset{p.id});
             ImGui::CloseCurrentPopup();
         }
         RecordHit(s, "preset." + p.id);
@@ -106,17 +108,6 @@ bool side_has_panels(const AppState& s, Side side) {
     return false;
 }
 }  // namespace
-
-void copy_current_link(AppState& s) {
-    if (s.hooks.copy_link) {
-        s.hooks.copy_link();
-    } else if (s.hooks.copy_text) {
-        s.hooks.copy_text(share_check(s).fragment);
-        s.notify(tr(s.lang, "notice.link_copied"));
-    }
-    const ShareCheck share = share_check(s);
-    for (const auto& reason : share.reasons) s.notify(reason);
-}
 
 void ShowTopBar(AppState& s) {
     const Palette& pal = palette(s.theme);
@@ -162,18 +153,22 @@ void ShowTopBar(AppState& s) {
         if (ImGui::Button(presets_label)) ImGui::OpenPopup("##presets");
         RecordHit(s, "topbar.presets");
         ImGui::SameLine();
-        if (ImGui::Button(link_label)) copy_current_link(s);
+        if (ImGui::Button(link_label)) s.post(cmd::CopyLink{});
         RecordHit(s, "topbar.copy_link");
         ImGui::SameLine();
     }
     PresetsPopup(s);
-    if (ImGui::Button(lang_label)) set_language(s, s.lang == "en" ? "pt-BR" : "en");
+    ImGui::BeginDisabled(setting_locked(s, "lang"));
+    if (ImGui::Button(lang_label)) s.post(cmd::SetLanguage{s.lang == "en" ? "pt-BR" : "en"});
+    ImGui::EndDisabled();
     RecordHit(s, "topbar.lang");
     ImGui::SameLine();
-    if (ImGui::Button(theme_label)) set_theme(s, s.theme == Theme::dark ? Theme::light : Theme::dark);
+    ImGui::BeginDisabled(setting_locked(s, "theme"));
+    if (ImGui::Button(theme_label)) s.post(cmd::SetTheme{s.theme == Theme::dark ? Theme::light : Theme::dark});
+    ImGui::EndDisabled();
     RecordHit(s, "topbar.theme");
     ImGui::SameLine();
-    if (ImGui::Button(help_label)) open_panel(s, PanelId::about);
+    if (ImGui::Button(help_label)) s.post(cmd::OpenPanel{PanelId::about});
     RecordHit(s, "topbar.help");
     ImGui::End();
     ImGui::PopStyleVar(2);
@@ -202,7 +197,7 @@ static void ShowNotices(AppState& s) {
         ImGui::TextWrapped("%s %s", n.is_error ? "✗" : "✓", n.text.c_str());
         ImGui::PopStyleColor();
     }
-    if (ImGui::SmallButton(tr(s.lang, "notice.dismiss"))) s.notices.clear();
+    if (ImGui::SmallButton(tr(s.lang, "notice.dismiss"))) s.post(cmd::DismissNotices{});
     RecordHit(s, "notices.dismiss");
     ImGui::End();
     ImGui::PopStyleVar();
@@ -251,6 +246,7 @@ void DrawShell(AppState& s) {
         PanelTabs(s, "all_tabs", nullptr);
         ImGui::End();
     }
+    // A request to bring a tab to the front is one-shot: the tab bars above honoured it (frame output).
     s.requested_tab = PanelId::count;
     s.requested_side_tab = {PanelId::count, PanelId::count};
     ShowNotices(s);

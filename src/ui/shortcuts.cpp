@@ -9,9 +9,12 @@ namespace knobs {
 
 namespace {
 
-void play_or_pause(AppState& s) { s.lab.pretrain().running ? s.lab.pause() : s.lab.play(); }
-void step_once(AppState& s) { s.lab.step_once(); }
-void reset_run(AppState& s) { s.lab.reset(); }
+void play_or_pause(AppState& s) {
+    if (s.lab.pretrain().running) s.post(cmd::Pause{});
+    else s.post(cmd::Play{});
+}
+void step_once(AppState& s) { s.post(cmd::StepOnce{}); }
+void reset_run(AppState& s) { s.post(cmd::ResetRun{}); }
 void next_area(AppState& s) { focus_next_area(s, +1); }
 void previous_area(AppState& s) { focus_next_area(s, -1); }
 

@@ -12,7 +12,7 @@
 namespace knobs {
 
 enum class ShortcutScope {
-    page,      // the page (web/knobs-glue.js) handles the key: Tab leaves the canvas
+    page,      // the page (web/glue/30-canvas-input.js) handles the key: Tab leaves the canvas
     imgui,     // Dear ImGui's keyboard navigation handles it
     app,       // anywhere in the app, unless a text field has the keyboard
     pretrain,  // while the Pre-training panel is shown and the lab column has the keyboard focus

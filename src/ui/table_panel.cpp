@@ -86,7 +86,7 @@ void MeasuredCell(AppState& s, Measure m, const std::string& column_id) {
                 // Honest about the empty column, and one tap away from filling it.
                 ImGui::TextWrapped("%s", tr(L, "lesson.table_not_run"));
                 ImGui::PushID(column_id.c_str());
-                if (ImGui::Button(lesson_text(s, "button_show_me"))) open_panel(s, panel_for(*phase));
+                if (ImGui::Button(lesson_text(s, "button_show_me"))) s.post(cmd::OpenPanel{panel_for(*phase)});
                 RecordHit(s, "table.try." + column_id);
                 ImGui::PopID();
             }
@@ -247,7 +247,7 @@ void NarrowLayout(AppState& s, const lesson::Comparison& cmp) {
 
 void ShowComparisonTable(AppState& s, bool* open) {
     (void)open;
-    LessonState& lesson_state = ensure_lesson(s);
+    const LessonState& lesson_state = s.lesson;
     const lesson::Content* content = lesson_content(s);
     const Palette& pal = palette(s.theme);
     if (!content) {

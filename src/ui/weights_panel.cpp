@@ -38,8 +38,8 @@ void OffsetTable(const char* id, const char* name_header, const char* offset_hea
 void ShowWeightsFile(AppState& s, bool* open) {
     (void)open;
     const auto& L = s.lang;
-    Lab& lab = s.lab;
-    LabUi& u = s.lab_ui;
+    const Lab& lab = s.lab;
+    const LabUi& u = s.lab_ui;
     const Palette& pal = palette(s.theme);
     const WeightsView& w = lab.weights();
     ImGui::TextWrapped("%s", tr(L, "weights.intro"));
@@ -50,23 +50,17 @@ void ShowWeightsFile(AppState& s, bool* open) {
     for (int i = 0; i < 4; ++i) {
         if (i) SameLineIfFits(RadioButtonWidth(names[i]));
         ImGui::BeginDisabled(!lab.has_model(sources[i]));
-        if (ImGui::RadioButton(names[i], u.save_source == sources[i])) u.save_source = sources[i];
+        if (ImGui::RadioButton(names[i], u.save_source == sources[i]) && u.save_source != sources[i])
+            s.post(cmd::SetSaveSource{sources[i]});
         ImGui::EndDisabled();
     }
     ImGui::BeginDisabled(!lab.has_model(u.save_source));
-    if (ImGui::Button(tr(L, "weights.download"))) {
-        std::string err;
-        auto bytes = lab.save(u.save_source, &err);
-        if (!bytes.empty() && s.hooks.download)
-            s.hooks.download(std::string("knobs-") + source_key(u.save_source) + ".knobs", bytes, "application/octet-stream");
-        else if (!err.empty())
-            s.notify(err, true);
-    }
+    if (ImGui::Button(tr(L, "weights.download"))) s.post(cmd::SaveWeights{});
     RecordHit(s, "weights.download");
     ImGui::EndDisabled();
 
     ImGui::SeparatorText(tr(L, "weights.open"));
-    if (ImGui::Button(tr(L, "weights.open_button")) && s.hooks.pick_file) s.hooks.pick_file("weights");
+    if (ImGui::Button(tr(L, "weights.open_button"))) s.post(cmd::PickFile{"weights"});
     RecordHit(s, "weights.open_button");
     FlowText(tr(L, "weights.drop_hint"), -1.0f, /*dimmed=*/true);
     if (!w.open_error.empty()) {

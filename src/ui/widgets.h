@@ -1,6 +1,7 @@
 // Small reusable pieces shared by the panels.
 #pragma once
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,12 +36,24 @@ float ButtonWidth(const char* label);
 float RadioButtonWidth(const char* label);
 // The widest single word of `text`: a box narrower than that would have to break a word in two.
 float WidestWord(const std::string& text);
+// A choice row as radio buttons, one per {choice key, label} in the order given; each is recorded as
+// "<hit_prefix>.<choice key>".
+struct ChoiceLabel {
+    std::string_view choice;
+    const char* label;
+};
+void SettingRadios(AppState& s, std::string_view key, std::span<const ChoiceLabel> items, const std::string& hit_prefix);
+// One row of the settings table (app/settings.h) as a control: its label, range, format, help and scale
+// come from the row, and a change posts SetSetting. Integer and real rows are sliders (a wide integer
+// range, such as a seed, is a number field), toggles are checkboxes, choices a combo, text a text box.
+// `hi` narrows an integer row's top to what the model in view has (the knobs panel's layer). A setting
+// the page locked is drawn read-only with a lock mark whose tooltip says who set it.
+// A choice row's combo shows `labels` for its choices (the choice keys themselves when none are given).
+void SettingControl(AppState& s, std::string_view key, float preferred_css = 200.0f, long long hi = -1,
+                    std::span<const ChoiceLabel> labels = {});
+// The lock mark drawn after a locked control: a small padlock with the "set by this page" tooltip.
+void LockMark(const AppState& s);
 // A lesson string with its {placeholders} filled: FillText(t, {{"score", "3"}, {"max", "5"}}).
 std::string FillText(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values);
 
-}  // namespace knobs
-
-namespace knobs {
-// A weights checksum as the app shows it everywhere: 16 hex digits in groups of four.
-std::string checksum_text(uint64_t c);
 }  // namespace knobs

@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "app/commands.h"
 #include "imgui.h"
+#include "ui/panels.h"
 #include "ui/style.h"
 
 namespace knobs::testing {
@@ -40,7 +41,9 @@ public:
         io.DeltaTime = static_cast<float>(dt);
         now_ += dt;
         ImGui::NewFrame();
-        app_frame(state, now_);
+        app_update(state, now_);
+        DrawShell(state);
+        app_apply_posted(state);
         ImGui::Render();
     }
 
