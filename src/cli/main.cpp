@@ -206,7 +206,7 @@ int cmd_train(const Args& a) {
     tc.total_steps = static_cast<int>(a.num("steps", 1000));
     tc.lr = static_cast<float>(a.num("lr", 3e-3));
     tc.batch_size = static_cast<int>(a.num("batch", 16));
-    tc.micro_batch_size = tc.batch_size % 2 == 0 ? 2 : 1;  // the same split the app uses
+    tc.micro_batch_size = interactive_micro_batch(tc.batch_size);  // the same split as the app
     tc.warmup_steps = static_cast<int>(a.num("warmup", 30));
     tc.seed = seed;
     if (auto e = validate(tc); !e.empty()) {
