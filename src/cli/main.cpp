@@ -252,9 +252,9 @@ int cmd_info(const Invocation& a) {
     FileBytes file = read_weights_file(a.model_path);
     if (!file.ok()) return refuse(file.error);
     WeightsAnatomy an = inspect_weights(file.bytes);
+    if (!an.ok())  // a refusal is a message, never raw: --raw is for the listing
+        return refuse(shown(a.model_path) + ": " + printable(an.message, false) + " (" + load_error_name(an.error) + ")");
     const std::string path = printable(a.model_path, a.raw);
-    if (!an.ok())
-        return refuse(path + ": " + printable(an.message, a.raw) + " (" + load_error_name(an.error) + ")");
     std::printf("%s: %zu bytes, format version %u\n", path.c_str(), an.file_bytes, an.version);
     for (const auto& f : an.fields)
         std::printf("  %-22s @%-6zu %s\n", f.name.c_str(), f.offset, printable(f.value, a.raw).c_str());

@@ -266,3 +266,19 @@ TEST_CASE("[cli] bad arguments exit 2 with the value and the range", "[cli]") {
     CHECK(help.code == 0);
     CHECK(help.out.rfind("usage:", 0) == 0);
 }
+
+TEST_CASE("[cli] train refuses a corpus file whose name the weights file could not store, before training", "[cli]") {
+    Scratch s("corpus-name");
+    const std::string name = "notes\x1B[8m.txt";
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "the dog sees the cat.\n";
+    write(s / name, std::vector<uint8_t>(text.begin(), text.end()));
+    const Run r = s.knobs({"train", "--layers", "1", "--width", "16", "--context", "16", "--steps", "10", "--corpus",
+                           (s / name).string(), "--out", (s / "m.knobs").string()});
+    INFO(r.err);
+    CHECK(r.code == 1);
+    CHECK(r.out.empty());
+    CHECK(plain(r.err));
+    CHECK_THAT(r.err, ContainsSubstring("notes\\x1B[8m.txt\": the corpus name contains the control character 0x1B at byte 5"));
+    CHECK_FALSE(fs::exists(s / "m.knobs"));
+}
