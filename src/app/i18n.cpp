@@ -1,7 +1,7 @@
 #include "app/i18n.h"
 
+#include <algorithm>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
 
 
@@ -35,31 +35,29 @@ const StringTable& table_for(const std::string& lang) {
     return lang == "pt-BR" ? pt : en;
 }
 
-std::set<std::string>& missing_set() {
-    static std::set<std::string> missing;
-    return missing;
-}
+thread_local MissingStrings* recorder = nullptr;  // the innermost live MissingStrings of this thread
 }  // namespace
 
-std::vector<std::string> missing_strings() { return {missing_set().begin(), missing_set().end()}; }
-void clear_missing_strings() { missing_set().clear(); }
+MissingStrings::MissingStrings() : outer_(recorder) { recorder = this; }
+MissingStrings::~MissingStrings() { recorder = outer_; }
 
 const char* tr(const std::string& lang, const char* key) {
     const auto& t = table_for(lang);
     if (auto it = t.find(key); it != t.end()) return it->second.c_str();
-    missing_set().insert(lang + ":" + key);
+    if (recorder) recorder->keys_.insert(lang + ":" + key);
     const auto& en = table_for("en");
     if (auto it = en.find(key); it != en.end()) return it->second.c_str();
     return key;
 }
 
-std::vector<std::string> supported_languages() { return {"en", "pt-BR"}; }
+const std::vector<std::string>& supported_languages() {
+    static const std::vector<std::string> languages = {"en", "pt-BR"};
+    return languages;
+}
 
-bool is_supported_language(const std::string& lang) { return lang == "en" || lang == "pt-BR"; }
-
-std::string best_language_for(const std::string& tag) {
-    if (tag.size() >= 2 && (tag[0] == 'p' || tag[0] == 'P') && (tag[1] == 't' || tag[1] == 'T')) return "pt-BR";
-    return "en";
+bool is_supported_language(const std::string& lang) {
+    const auto& all = supported_languages();
+    return std::find(all.begin(), all.end(), lang) != all.end();
 }
 
 }  // namespace knobs

@@ -1,6 +1,7 @@
 // App UI strings by key, from content/ui/<lang>.json (embedded at build time). The authorable lesson
 // content (content/<lang>.json) has its own loader in src/lesson.
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,12 +10,26 @@ namespace knobs {
 // The string for `key` in `lang`; falls back to English, then to the key itself (so a missing string is
 // visible on screen and caught by the i18n test rather than crashing).
 const char* tr(const std::string& lang, const char* key);
-// Keys asked for but absent in the requested language ("pt-BR:about.title"), for the i18n test.
-std::vector<std::string> missing_strings();
-void clear_missing_strings();
-std::vector<std::string> supported_languages();  // {"en", "pt-BR"}
-bool is_supported_language(const std::string& lang);
-// Picks a supported language for a BCP 47 tag from the browser ("pt", "pt-PT", "en-GB" ...).
-std::string best_language_for(const std::string& tag);
+// The app's languages, in the order the page lists them: the one list the settings table (lang=), the
+// catalog the page reads and the language checks share.
+const std::vector<std::string>& supported_languages();
+bool is_supported_language(const std::string& lang);  // one of supported_languages()
+
+// For the i18n tests: while one of these lives, tr() on its thread records each key it could not find in
+// the requested language ("pt-BR:about.title"). The caller owns what was recorded; with no recorder alive
+// (the app) tr() keeps nothing, so the app's memory does not grow with every miss.
+class MissingStrings {
+public:
+    MissingStrings();
+    ~MissingStrings();
+    MissingStrings(const MissingStrings&) = delete;
+    MissingStrings& operator=(const MissingStrings&) = delete;
+    const std::set<std::string>& keys() const { return keys_; }
+
+private:
+    friend const char* tr(const std::string& lang, const char* key);
+    std::set<std::string> keys_;
+    MissingStrings* outer_;  // the recorder this one hides until it ends (recorders nest)
+};
 
 }  // namespace knobs

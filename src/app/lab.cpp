@@ -325,9 +325,7 @@ struct Lab::Impl {
         tc.weight_decay = settings.weight_decay;
         tc.grad_clip = settings.grad_clip;
         tc.batch_size = settings.batch_size;
-        // Small micro-batches keep each slice of work well inside a frame's budget; results do not depend
-        // on how many slices run per frame.
-        tc.micro_batch_size = settings.batch_size % 2 == 0 ? 2 : 1;
+        tc.micro_batch_size = interactive_micro_batch(settings.batch_size);  // a frame's worth of work
         tc.seed = settings.seed;
         return tc;
     }

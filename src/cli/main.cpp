@@ -1,26 +1,28 @@
 // knobs: the command-line face of the engine (native). Same core as the browser app.
 //   knobs train  [--preset S|M|L] [--layers N --heads N --width N --context N] [--corpus english|portuguese|FILE]
 //                [--steps N] [--seed N] [--lr X] [--warmup N] [--batch N] [--quality-every N] [--quiet] --out MODEL
-//   knobs sample MODEL [--prompt TEXT] [--tokens N] [--temperature X] [--top-k N] [--top-p X] [--greedy] [--seed N]
+//   knobs sample MODEL [--prompt TEXT] [--tokens N] [--temperature X] [--top-k N] [--top-p X] [--greedy] [--seed N] [--raw]
 //   knobs eval   MODEL TEXTFILE        mean loss in nats per byte
-//   knobs info   MODEL                 the file's header and sections
+//   knobs info   MODEL [--raw]         the file's header and sections
 //   knobs grammar MODEL [--language english|portuguese] [--seeds N]
 //                                      share of sampled sentences that are grammatical
 //   knobs bench  [--steps N]           training speed of the default configuration
+// The command line is parsed by src/cli/args.h (strict: every number in its range), files are checked by
+// src/cli/files.h before they are read, and whatever comes from a file or a model is printed with its
+// control characters escaped (unless --raw): text from a file is data, never terminal control.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "cli/args.h"
+#include "cli/files.h"
 #include "core/checksum.h"
 #include "core/corpus.h"
 #include "core/generate.h"
@@ -34,83 +36,27 @@ using namespace knobs;
 
 namespace {
 
-int usage() {
-    std::fputs(
-        "usage:\n"
-        "  knobs train  [--preset S|M|L] [--layers N] [--heads N] [--width N] [--context N]\n"
-        "               [--corpus english|portuguese|FILE] [--steps N] [--seed N] [--lr X] [--warmup N] [--batch N]\n"
-        "               [--quality-every N] [--quiet] --out MODEL\n"
-        "  knobs sample MODEL [--prompt TEXT] [--tokens N] [--temperature X] [--top-k N] [--top-p X] [--greedy] [--seed N]\n"
-        "  knobs eval   MODEL TEXTFILE\n"
-        "  knobs info   MODEL\n"
-        "  knobs grammar MODEL [--language english|portuguese] [--seeds N]\n"
-        "  knobs bench  [--steps N]\n",
-        stderr);
-    return 2;
+using namespace knobs::cli;
+
+int refuse(const std::string& message, int code = 1) {
+    std::fprintf(stderr, "knobs: %s\n", message.c_str());
+    return code;
 }
 
-// --key value pairs and positional arguments.
-struct Args {
-    std::vector<std::string> pos;
-    std::map<std::string, std::string> opt;
-    bool has(const std::string& k) const { return opt.count(k) != 0; }
-    std::string str(const std::string& k, const std::string& def = "") const {
-        auto it = opt.find(k);
-        return it == opt.end() ? def : it->second;
-    }
-    double num(const std::string& k, double def) const {
-        auto it = opt.find(k);
-        if (it == opt.end()) return def;
-        char* end = nullptr;
-        const double v = std::strtod(it->second.c_str(), &end);
-        if (!end || *end) {
-            std::fprintf(stderr, "knobs: --%s expects a number, got \"%s\"\n", k.c_str(), it->second.c_str());
-            std::exit(2);
-        }
-        return v;
-    }
-};
-
-Args parse(int argc, char** argv, int first) {
-    Args a;
-    for (int i = first; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s.rfind("--", 0) == 0) {
-            const std::string key = s.substr(2);
-            if (key == "greedy" || key == "quiet") a.opt[key] = "1";
-            else if (i + 1 < argc) a.opt[key] = argv[++i];
-            else {
-                std::fprintf(stderr, "knobs: --%s needs a value\n", key.c_str());
-                std::exit(2);
-            }
-        } else {
-            a.pos.push_back(s);
-        }
-    }
-    return a;
-}
-
-std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return std::nullopt;
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
-bool write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-    std::ofstream f(path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return static_cast<bool>(f);
+// For printing anything that came from a file or a model: control characters escaped (\xNN) unless --raw.
+std::string printable(std::string_view text, bool raw, std::string_view keep = {}) {
+    return raw ? std::string(text) : escape_control_characters(as_bytes(text), keep);
 }
 
 std::optional<WeightsFile> load_model_file(const std::string& path) {
-    auto bytes = read_file(path);
-    if (!bytes) {
-        std::fprintf(stderr, "knobs: cannot read %s\n", path.c_str());
+    FileBytes file = read_weights_file(path);
+    if (!file.ok()) {
+        refuse(file.error);
         return std::nullopt;
     }
-    LoadResult r = load_weights(*bytes);
+    LoadResult r = load_weights(file.bytes);
     if (!r.ok()) {
-        std::fprintf(stderr, "knobs: %s: %s\n", path.c_str(), r.message.c_str());
+        refuse(shown(path) + ": " + printable(r.message, false));
         return std::nullopt;
     }
     return std::move(r.file);
@@ -128,10 +74,11 @@ std::unique_ptr<Model> to_model(const WeightsFile& wf) {
     return m;
 }
 
-ModelConfig preset(const std::string& name) {
-    if (name == "M") return {4, 4, 128, 128};
-    if (name == "L") return {6, 8, 192, 128};
-    return {2, 4, 64, 64};
+// A loss for a report line: "n/a" when there is none (no validation text) rather than "nan".
+std::string loss_text(double loss) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", loss);
+    return std::isfinite(loss) ? buf : "n/a";
 }
 
 // Mean cross-entropy over every byte of `text` that has a full window of context before it, in windows
@@ -170,79 +117,76 @@ GrammarScore sampled_grammar(const ModelConfig& cfg, std::span<const float> para
     return score_grammar(display_text(out), lang);
 }
 
-int cmd_train(const Args& a) {
-    if (!a.has("out")) return usage();
-    ModelConfig cfg = preset(a.str("preset", "S"));
-    cfg.n_layer = static_cast<int>(a.num("layers", cfg.n_layer));
-    cfg.n_head = static_cast<int>(a.num("heads", cfg.n_head));
-    cfg.n_embd = static_cast<int>(a.num("width", cfg.n_embd));
-    cfg.block_size = static_cast<int>(a.num("context", cfg.block_size));
-    if (auto e = validate(cfg); !e.empty()) {
-        std::fprintf(stderr, "knobs: %s\n", e.c_str());
-        return 2;
-    }
-    const uint64_t seed = static_cast<uint64_t>(a.num("seed", 1));
-    const std::string corpus_name = a.str("corpus", "english");
+// The name a text corpus is stored under in the weights file: the file's own name, which must be a
+// name the file format accepts (checked before training, not after it).
+std::string corpus_name_of(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+int cmd_train(const Invocation& a) {
+    // Everything that can fail before the first step, before it: the output file, the corpus file.
+    if (std::string e = check_writable(a.out); !e.empty()) return refuse(e);
+    const ModelConfig cfg = a.model;
+    const uint64_t seed = a.seed;
     Corpus corpus;
     std::optional<Language> lang;
-    if (corpus_name == "english" || corpus_name == "portuguese") {
-        lang = corpus_name == "english" ? Language::english : Language::portuguese;
+    if (a.corpus == "english" || a.corpus == "portuguese") {
+        lang = a.corpus == "english" ? Language::english : Language::portuguese;
         corpus = make_generated_corpus(*lang, seed, 1u << 20);
     } else {
-        auto bytes = read_file(corpus_name);
-        if (!bytes) {
-            std::fprintf(stderr, "knobs: cannot read %s\n", corpus_name.c_str());
-            return 1;
-        }
-        auto r = make_text_corpus(corpus_name, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+        const std::string id = corpus_name_of(a.corpus);
+        if (std::string e = check_corpus_id(id); !e.empty()) return refuse(shown(a.corpus) + ": " + e);
+        FileBytes text = read_text_file(a.corpus);
+        if (!text.ok()) return refuse(text.error);
+        auto r = make_text_corpus(id, std::string_view(reinterpret_cast<const char*>(text.bytes.data()), text.bytes.size()),
                                   kDefaultValFraction, cfg.block_size);
-        if (!r.ok()) {
-            std::fprintf(stderr, "knobs: %s: %s\n", corpus_name.c_str(), r.error.c_str());
-            return 1;
-        }
+        if (!r.ok()) return refuse(shown(a.corpus) + ": " + r.error);
         corpus = std::move(r.corpus);
     }
     TrainConfig tc;
-    tc.total_steps = static_cast<int>(a.num("steps", 1000));
-    tc.lr = static_cast<float>(a.num("lr", 3e-3));
-    tc.batch_size = static_cast<int>(a.num("batch", 16));
-    tc.micro_batch_size = tc.batch_size % 2 == 0 ? 2 : 1;  // the same split the app uses
-    tc.warmup_steps = static_cast<int>(a.num("warmup", 30));
+    tc.total_steps = a.steps;
+    tc.lr = a.lr;
+    tc.batch_size = a.batch;
+    tc.micro_batch_size = interactive_micro_batch(tc.batch_size);  // the same split as the app
+    tc.warmup_steps = a.warmup;
     tc.seed = seed;
-    if (auto e = validate(tc); !e.empty()) {
-        std::fprintf(stderr, "knobs: %s\n", e.c_str());
-        return 2;
-    }
     Model model(cfg);
     model.init_weights(seed);
     Trainer trainer(model, corpus.train, corpus.val, tc);
-    const bool quiet = a.has("quiet");
     // For a built-in language: the grammatical share of 4000 bytes sampled from the model as it is now, the
     // measure docs/models.md plots against training time (--quality-every N prints it every N steps).
-    const int quality_every = static_cast<int>(a.num("quality-every", 0));
     auto model_grammar = [&]() { return sampled_grammar(cfg, std::as_const(model).params(), *lang, seed); };
     std::printf("training %zu parameters (L=%d H=%d C=%d T=%d) on %s for %d steps\n", model.num_params(), cfg.n_layer,
-                cfg.n_head, cfg.n_embd, cfg.block_size, corpus.id.c_str(), tc.total_steps);
+                cfg.n_head, cfg.n_embd, cfg.block_size, printable(corpus.id, false).c_str(), tc.total_steps);
     const auto t0 = std::chrono::steady_clock::now();
     float val = NAN;
+    float best_loss = INFINITY;
     for (int s = 0; s < tc.total_steps; ++s) {
         StepStats st = trainer.step();
-        if (!st.finite) {
-            std::fprintf(stderr, "knobs: step %d: the loss or gradients became non-finite; stopping\n", st.step);
-            return 1;
+        // Divergence stops the run before anything is written: the app's rule (core/trainer.h).
+        if (!st.finite)
+            return refuse("step " + std::to_string(s + 1) + ": the loss or the gradients became infinite or NaN "
+                          "(the learning rate is too high for this model); stopped, nothing written");
+        if (loss_exploded(st.loss, s + 1, tc.warmup_steps, best_loss)) {
+            char msg[200];
+            std::snprintf(msg, sizeof msg, "step %d: the loss exploded to %.4f (best so far %.4f): the learning rate "
+                          "is too high; stopped, nothing written", s + 1, st.loss, best_loss);
+            return refuse(msg);
         }
+        best_loss = std::min(best_loss, st.loss);
         const bool report = (s + 1) % 100 == 0 || s + 1 == tc.total_steps;
         if (report) val = trainer.validation_loss(8);
-        if (report && !quiet) {
+        if (report && !a.quiet) {
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::printf("step %5d  loss %.4f  val %.4f  %.0f tokens/s\n", s + 1, st.loss, val,
+            std::printf("step %5d  loss %.4f  val %s  %.0f tokens/s\n", s + 1, st.loss, loss_text(val).c_str(),
                         trainer.tokens_seen() / std::max(secs, 1e-9));
         }
-        if (lang && quality_every > 0 && (s + 1) % quality_every == 0) {
+        if (lang && a.quality_every > 0 && (s + 1) % a.quality_every == 0) {
             const GrammarScore gs = model_grammar();
-            std::printf("step %5d  tokens %llu  val %.4f  grammatical share %.3f (%zu of %zu)\n", s + 1,
-                        static_cast<unsigned long long>(trainer.tokens_seen()), trainer.validation_loss(8), gs.share(),
-                        static_cast<size_t>(gs.grammatical), static_cast<size_t>(gs.sentences));
+            std::printf("step %5d  tokens %llu  val %s  grammatical share %.3f (%zu of %zu)\n", s + 1,
+                        static_cast<unsigned long long>(trainer.tokens_seen()), loss_text(trainer.validation_loss(8)).c_str(),
+                        gs.share(), static_cast<size_t>(gs.grammatical), static_cast<size_t>(gs.sentences));
         }
     }
     WeightsFile wf;
@@ -255,82 +199,65 @@ int cmd_train(const Args& a) {
     wf.params.assign(p.begin(), p.end());
     std::string err;
     auto bytes = save_weights(wf, &err);
-    if (bytes.empty() || !write_file(a.str("out"), bytes)) {
-        std::fprintf(stderr, "knobs: cannot write %s %s\n", a.str("out").c_str(), err.c_str());
-        return 1;
-    }
-    std::printf("validation loss %.4f nats/byte (whole validation text: %.4f)\n", val, mean_loss(model, corpus.val));
+    if (bytes.empty()) return refuse("cannot write " + shown(a.out) + ": " + err);
+    if (std::string e = write_file(a.out, bytes); !e.empty()) return refuse(e);
+    std::printf("validation loss %s nats/byte (whole validation text: %s)\n", loss_text(val).c_str(),
+                loss_text(mean_loss(model, corpus.val)).c_str());
     if (lang) {
         const GrammarScore gs = model_grammar();
         std::printf("grammatical share %.3f (%zu of %zu sampled sentences, temperature %.1f)\n", gs.share(),
                     static_cast<size_t>(gs.grammatical), static_cast<size_t>(gs.sentences),
                     kGrammarSampleTemperature);
     }
-    std::printf("wrote %s (%zu bytes, checksum %s)\n", a.str("out").c_str(), bytes.size(),
+    std::printf("wrote %s (%zu bytes, checksum %s)\n", printable(a.out, false).c_str(), bytes.size(),
                 checksum_hex(model.checksum()).c_str());
     return 0;
 }
 
-int cmd_sample(const Args& a) {
-    if (a.pos.empty()) return usage();
-    auto wf = load_model_file(a.pos[0]);
+int cmd_sample(const Invocation& a) {
+    auto wf = load_model_file(a.model_path);
     if (!wf) return 1;
     auto model = to_model(*wf);
-    SamplingConfig sc;
-    sc.temperature = static_cast<float>(a.num("temperature", sc.temperature));
-    sc.top_k = static_cast<int>(a.num("top-k", sc.top_k));
-    sc.top_p = static_cast<float>(a.num("top-p", sc.top_p));
-    sc.greedy = a.has("greedy");
-    if (auto e = validate(sc); !e.empty()) {
-        std::fprintf(stderr, "knobs: %s\n", e.c_str());
-        return 2;
-    }
     Generator g(model->config(), std::as_const(*model).params());
-    const std::string prompt = a.str("prompt", "\n");
-    g.feed(std::string_view(prompt));
-    Rng rng(static_cast<uint64_t>(a.num("seed", 1)));
+    g.feed(std::string_view(a.prompt));
+    Rng rng(a.seed);
     Utf8StreamDecoder dec;
-    std::string out = prompt == "\n" ? "" : prompt;
-    const int n = static_cast<int>(a.num("tokens", 200));
-    for (int i = 0; i < n; ++i) out += dec.feed(g.sample_next(sc, rng).token);
+    std::string out = a.prompt == "\n" ? "" : a.prompt;
+    for (int i = 0; i < a.tokens; ++i) out += dec.feed(g.sample_next(a.sampling, rng).token);
     out += dec.flush();
-    std::printf("%s\n", out.c_str());
+    // A model can emit any byte, ESC included: running text keeps its line breaks and tabs, nothing else.
+    std::printf("%s\n", printable(out, a.raw, "\n\t").c_str());
     return 0;
 }
 
-int cmd_eval(const Args& a) {
-    if (a.pos.size() < 2) return usage();
-    auto wf = load_model_file(a.pos[0]);
+int cmd_eval(const Invocation& a) {
+    auto wf = load_model_file(a.model_path);
     if (!wf) return 1;
-    auto text = read_file(a.pos[1]);
-    if (!text) {
-        std::fprintf(stderr, "knobs: cannot read %s\n", a.pos[1].c_str());
-        return 1;
-    }
+    FileBytes text = read_text_file(a.text_path);
+    if (!text.ok()) return refuse(text.error);
     auto model = to_model(*wf);
-    if (text->size() < static_cast<size_t>(model->config().block_size) + 1) {
-        std::fprintf(stderr, "knobs: %s is shorter than one context window (%d bytes)\n", a.pos[1].c_str(),
-                     model->config().block_size + 1);
-        return 1;
-    }
-    std::printf("%.4f\n", mean_loss(*model, *text));
+    if (text.bytes.size() < static_cast<size_t>(model->config().block_size) + 1)
+        return refuse(shown(a.text_path) + " is shorter than one context window (" +
+                      std::to_string(model->config().block_size + 1) + " bytes)");
+    const double loss = mean_loss(*model, text.bytes);
+    // The loader's probe catches a model that overflows everywhere; one that overflows on some text only
+    // is caught here, so no NaN is ever printed as a result.
+    if (!std::isfinite(loss))
+        return refuse("the model's loss on " + shown(a.text_path) + " is not a finite number: the model overflows on this text");
+    std::printf("%.4f\n", loss);
     return 0;
 }
 
-int cmd_info(const Args& a) {
-    if (a.pos.empty()) return usage();
-    auto bytes = read_file(a.pos[0]);
-    if (!bytes) {
-        std::fprintf(stderr, "knobs: cannot read %s\n", a.pos[0].c_str());
-        return 1;
-    }
-    WeightsAnatomy an = inspect_weights(*bytes);
-    if (!an.ok()) {
-        std::fprintf(stderr, "knobs: %s: %s (%s)\n", a.pos[0].c_str(), an.message.c_str(), load_error_name(an.error));
-        return 1;
-    }
-    std::printf("%s: %zu bytes, format version %u\n", a.pos[0].c_str(), an.file_bytes, an.version);
-    for (const auto& f : an.fields) std::printf("  %-22s @%-6zu %s\n", f.name.c_str(), f.offset, f.value.c_str());
+int cmd_info(const Invocation& a) {
+    FileBytes file = read_weights_file(a.model_path);
+    if (!file.ok()) return refuse(file.error);
+    WeightsAnatomy an = inspect_weights(file.bytes);
+    if (!an.ok())  // a refusal is a message, never raw: --raw is for the listing
+        return refuse(shown(a.model_path) + ": " + printable(an.message, false) + " (" + load_error_name(an.error) + ")");
+    const std::string path = printable(a.model_path, a.raw);
+    std::printf("%s: %zu bytes, format version %u\n", path.c_str(), an.file_bytes, an.version);
+    for (const auto& f : an.fields)
+        std::printf("  %-22s @%-6zu %s\n", f.name.c_str(), f.offset, printable(f.value, a.raw).c_str());
     std::printf("sections:\n");
     for (const auto& s : an.sections) std::printf("  %-22s @%-8zu %zu bytes\n", s.name.c_str(), s.offset, s.size);
     std::printf("checksum %s\n", checksum_hex(an.stored_checksum).c_str());
@@ -339,25 +266,13 @@ int cmd_info(const Args& a) {
 
 // Samples 4000 bytes with each of --seeds sampling seeds (default 4) and scores them: how the browser run
 // of docs/models.md's 60-second figures is measured from its downloaded weights file.
-int cmd_grammar(const Args& a) {
-    if (a.pos.empty()) return usage();
-    auto wf = load_model_file(a.pos[0]);
+int cmd_grammar(const Invocation& a) {
+    auto wf = load_model_file(a.model_path);
     if (!wf) return 1;
-    const std::string language = a.str("language", "english");
-    if (language != "english" && language != "portuguese") {
-        std::fprintf(stderr, "knobs: --language is english or portuguese, not \"%s\"\n", language.c_str());
-        return 2;
-    }
-    const Language lang = language == "english" ? Language::english : Language::portuguese;
-    const int seeds = static_cast<int>(a.num("seeds", 4));
-    if (seeds < 1 || seeds > 100) {
-        std::fprintf(stderr, "knobs: --seeds is between 1 and 100\n");
-        return 2;
-    }
     auto model = to_model(*wf);
     size_t grammatical = 0, sentences = 0;
-    for (int seed = 1; seed <= seeds; ++seed) {
-        const GrammarScore gs = sampled_grammar(model->config(), std::as_const(*model).params(), lang, seed);
+    for (int seed = 1; seed <= a.grammar_seeds; ++seed) {
+        const GrammarScore gs = sampled_grammar(model->config(), std::as_const(*model).params(), a.language, seed);
         std::printf("seed %d: %zu of %zu sentences grammatical (%.3f)\n", seed, static_cast<size_t>(gs.grammatical),
                     static_cast<size_t>(gs.sentences), gs.share());
         grammatical += gs.grammatical;
@@ -369,8 +284,9 @@ int cmd_grammar(const Args& a) {
     return 0;
 }
 
-int cmd_bench(const Args& a) {
-    const ModelConfig cfg = preset("S");
+int cmd_bench(const Invocation& a) {
+    ModelConfig cfg;
+    preset_config("S", &cfg);
     Corpus corpus = make_english_corpus(1, 1u << 18);
     Model model(cfg);
     model.init_weights(1);
@@ -378,11 +294,11 @@ int cmd_bench(const Args& a) {
     tc.micro_batch_size = 16;
     Trainer trainer(model, corpus.train, corpus.val, tc);
     trainer.step();  // warm up caches and allocations
-    const int steps = static_cast<int>(a.num("steps", 20));
+    const int steps = a.bench_steps;
     const double flops0 = trainer.total_flops();
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < steps; ++i) trainer.step();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs = std::max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1e-9);
     const double tokens = static_cast<double>(steps) * tc.batch_size * cfg.block_size;
     std::printf("{\"train_tokens_per_s\": %.0f, \"train_gflops\": %.3f, \"params\": %zu}\n", tokens / secs,
                 (trainer.total_flops() - flops0) / secs / 1e9, model.num_params());
@@ -392,19 +308,25 @@ int cmd_bench(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) return usage();
-    const std::string cmd = argv[1];
-    const Args a = parse(argc, argv, 2);
-    try {
-        if (cmd == "train") return cmd_train(a);
-        if (cmd == "sample") return cmd_sample(a);
-        if (cmd == "eval") return cmd_eval(a);
-        if (cmd == "info") return cmd_info(a);
-        if (cmd == "grammar") return cmd_grammar(a);
-        if (cmd == "bench") return cmd_bench(a);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "knobs: %s\n", e.what());
-        return 1;
+    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+    const ParseResult parsed = parse_command_line(args);
+    if (!parsed.ok()) {
+        std::fprintf(stderr, "knobs: %s\n%s", parsed.error.c_str(), usage_text().c_str());
+        return 2;
     }
-    return usage();
+    const Invocation& a = parsed.invocation;
+    try {
+        switch (a.command) {
+            case Command::help: std::fputs(usage_text().c_str(), stdout); return 0;
+            case Command::train: return cmd_train(a);
+            case Command::sample: return cmd_sample(a);
+            case Command::eval: return cmd_eval(a);
+            case Command::info: return cmd_info(a);
+            case Command::grammar: return cmd_grammar(a);
+            case Command::bench: return cmd_bench(a);
+        }
+    } catch (const std::exception& e) {
+        return refuse(e.what());
+    }
+    return 2;
 }

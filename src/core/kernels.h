@@ -37,7 +37,6 @@ inline v4f select(v4i mask, v4f if_true, v4f if_false) {
     return as_float((mask & as_int(if_true)) | (~mask & as_int(if_false)));
 }
 inline v4f vmax(v4f a, v4f b) { return select(a > b, a, b); }  // with a NaN in a lane: that lane of b
-inline v4f vmin(v4f a, v4f b) { return select(a < b, a, b); }
 inline v4f vabs(v4f a) { return as_float(as_int(a) & v4i{0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff}); }
 inline float lane(v4f v, int i) { return v[i]; }
 inline v4f vsqrt(v4f v) {

@@ -53,8 +53,6 @@ public:
 
     // Allocates activations for up to B sequences of T tokens (T <= block_size). Idempotent.
     void reserve(int B, int T);
-    int reserved_batch() const { return max_B_; }
-    int reserved_context() const { return max_T_; }
     // Bytes of forward activations for B sequences of T tokens (what backward reads back).
     size_t activation_bytes(int B, int T) const { return carve(B, T, nullptr, nullptr) * sizeof(float); }
 
@@ -63,8 +61,6 @@ public:
     float forward(const uint8_t* inputs, const uint8_t* targets, int B, int T);
     std::span<const float> logits() const;  // (B, T, V) of the last forward
     std::span<const float> losses() const;  // (B, T) per-position losses of the last forward with targets
-    int last_batch() const { return B_; }
-    int last_context() const { return T_; }
 
     void zero_grad();  // base gradients and adapter gradients
     // Gradient of grad_scale * (mean loss of the last forward), ADDED into the gradients (so micro-batches

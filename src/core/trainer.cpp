@@ -67,6 +67,12 @@ std::string validate(const TrainConfig& c) {
     return {};
 }
 
+int interactive_micro_batch(int batch_size) { return batch_size % 2 == 0 ? 2 : 1; }
+
+bool loss_exploded(float loss, int step, int warmup_steps, float best_loss) {
+    return step > warmup_steps && loss > 3.0f * best_loss && loss > 2.0f;
+}
+
 std::string Trainer::check(const Model& model, std::span<const uint8_t> train, std::span<const uint8_t> val,
                            const TrainConfig& cfg) {
     if (std::string err = validate(cfg); !err.empty()) return err;

@@ -52,6 +52,18 @@ struct TrainConfig {
 // Empty when valid, otherwise a sentence a learner can read.
 std::string validate(const TrainConfig& cfg);
 
+// The micro-batch the app and the CLI split a batch of `batch_size` sequences into: 2 when the batch is
+// even, else 1. Small micro-batches keep each slice of work well inside a frame's budget in the browser,
+// and the results do not depend on the split (see Determinism above), so the CLI uses the same one and
+// trains the same bits as the app.
+int interactive_micro_batch(int batch_size);
+
+// Divergence by the numbers, for whoever runs the steps (the CLI; the app's lab has the same rule): a
+// 1-based `step` past the warmup whose loss is over 3 times the best loss seen so far (and over 2 nats, so
+// a model that is already good is not stopped by noise) means the learning rate is too high. A non-finite
+// step (StepStats::finite == false) is divergence too; this is the finite case.
+bool loss_exploded(float loss, int step, int warmup_steps, float best_loss);
+
 // One optimizer step, stage by stage (forward, loss, backward, update) for the "step anatomy" view.
 struct StepStats {
     int step = -1;             // 0-based index of the optimizer step; -1 before the first

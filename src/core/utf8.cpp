@@ -1,5 +1,6 @@
 #include "utf8.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace knobs {
@@ -39,6 +40,14 @@ size_t valid_sequence_at(std::span<const uint8_t> bytes, size_t i) {
     for (size_t k = 1; k < n; ++k)
         if (!continues(bytes[i], k, bytes[i + k])) return 0;
     return n;
+}
+
+// Byte length of the control character (see utf8.h) at bytes[i], or 0.
+size_t control_at(std::span<const uint8_t> bytes, size_t i) {
+    const uint8_t b = bytes[i];
+    if (b < 0x20 || b == 0x7F) return 1;
+    if (b == 0xC2 && i + 1 < bytes.size() && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F) return 2;
+    return 0;
 }
 
 size_t line_of(std::span<const uint8_t> bytes, size_t offset) {
@@ -241,6 +250,32 @@ SanitizedText sanitize_user_text(std::span<const uint8_t> bytes, size_t max_byte
         i += n;
     }
     return result;
+}
+
+size_t first_control_character(std::string_view text) {
+    const std::span<const uint8_t> bytes = as_bytes(text);
+    for (size_t i = 0; i < bytes.size(); ++i)
+        if (control_at(bytes, i)) return i;
+    return std::string_view::npos;
+}
+
+std::string escape_control_characters(std::span<const uint8_t> bytes, std::string_view keep) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(bytes.size());
+    auto escape = [&](uint8_t b) { out += {'\\', 'x', hex[b >> 4], hex[b & 15]}; };
+    for (size_t i = 0; i < bytes.size();) {
+        const size_t n = valid_sequence_at(bytes, i);
+        const bool control = n > 0 && control_at(bytes, i) == n;
+        if (n == 0 || (control && (n > 1 || keep.find(static_cast<char>(bytes[i])) == std::string_view::npos))) {
+            for (size_t k = 0; k < std::max<size_t>(n, 1); ++k) escape(bytes[i + k]);
+            i += std::max<size_t>(n, 1);
+        } else {
+            out.append(reinterpret_cast<const char*>(bytes.data() + i), n);
+            i += n;
+        }
+    }
+    return out;
 }
 
 }  // namespace knobs

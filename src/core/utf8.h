@@ -63,6 +63,17 @@ std::string display_text(std::span<const uint8_t> bytes);
 // instead of shown as U+FFFD, because the next token may complete it.
 std::string display_text_partial(std::span<const uint8_t> bytes);
 
+// Text from a file is data, never terminal control. A control character here is one a terminal may obey
+// instead of showing: C0 (U+0000..U+001F), DEL (U+007F) and C1 (U+0080..U+009F; some terminals read
+// U+009B as the start of an escape sequence, like ESC [).
+// Offset of the first control character in `text`, or std::string_view::npos. Bytes that are not
+// well-formed UTF-8 are skipped (check that separately).
+size_t first_control_character(std::string_view text);
+// `bytes` for printing: every control character except the bytes in `keep` (say "\n\t" for running text),
+// and every byte that is not part of well-formed UTF-8, becomes \xNN (one per byte: ESC [ 3 1 m becomes
+// "\x1B[31m"). Anything else is copied unchanged.
+std::string escape_control_characters(std::span<const uint8_t> bytes, std::string_view keep = {});
+
 // Result of checking user-provided text (an upload, a pasted text).
 struct SanitizedText {
     std::string text;     // cleaned text when ok()

@@ -1,12 +1,15 @@
 #include "weights_file.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include "checksum.h"
+#include "model.h"
 #include "utf8.h"
 
 namespace knobs {
@@ -123,6 +126,34 @@ struct Offsets {
     uint64_t param_count = 0, lora_count = 0;
     bool has_lora = false;
 };
+
+// Why a name field cannot be stored ("the corpus name contains the control character 0x1B at byte 3"), or
+// "". Names are shown in the app and printed by `knobs info`: they must be plain text.
+std::string name_problem(const char* what, std::string_view name) {
+    if (!is_valid_utf8(as_bytes(name))) return std::string(what) + " is not valid UTF-8 text";
+    if (const size_t i = first_control_character(name); i != std::string_view::npos) {
+        char code[8];
+        std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(static_cast<uint8_t>(name[i])));
+        return std::string(what) + " contains the control character " + code + " at byte " + std::to_string(i);
+    }
+    return {};
+}
+
+// Whether the model's forward pass gives finite scores on a probe: every byte value once, in windows of
+// kMinContext (the shortest context any model has). Finite floats can still overflow inside the model
+// (weights near 3.4e38 square to infinity): such a file could only ever give NaN losses and samples drawn
+// from nothing, so the loader refuses it with the other damage. 256 tokens cost about one training
+// micro-batch of the smallest model and a few milliseconds for the largest.
+bool forward_is_finite(Model& model) {
+    constexpr int B = kVocabSize / kMinContext, T = kMinContext;
+    static_assert(B * T == kVocabSize, "the probe holds each byte value once");
+    uint8_t probe[kVocabSize];
+    for (int i = 0; i < kVocabSize; ++i) probe[i] = static_cast<uint8_t>(i);
+    model.forward(probe, nullptr, B, T);
+    for (float x : model.logits())
+        if (!std::isfinite(x)) return false;
+    return true;
+}
 
 bool fail(WeightsAnatomy& a, LoadError error, std::string message) {
     a.error = error;
@@ -308,8 +339,16 @@ bool examine(std::span<const uint8_t> b, size_t max_params, WeightsAnatomy& a, O
     const std::span<const uint8_t> corpus_bytes = b.subspan(kWeightsHeaderBytes + tok_len, corpus_len);
     if (!is_valid_utf8(tok_bytes) || !is_valid_utf8(corpus_bytes))
         return fail(a, LoadError::bad_header, "The names in the weights file are not valid UTF-8 text.");
-    a.header.tokenizer_id.assign(tok_bytes.begin(), tok_bytes.end());
-    a.header.meta.corpus_id.assign(corpus_bytes.begin(), corpus_bytes.end());
+    // Before either name is kept anywhere (the anatomy's fields, a message): a name is data to show, and
+    // control characters in it could drive the terminal of whoever prints it.
+    const std::string_view tok_text(reinterpret_cast<const char*>(tok_bytes.data()), tok_bytes.size());
+    const std::string_view corpus_text(reinterpret_cast<const char*>(corpus_bytes.data()), corpus_bytes.size());
+    for (const auto& [what, text] : {std::pair{"tokenizer_id (the tokenizer name)", tok_text},
+                                     std::pair{"corpus_id (the training text's name)", corpus_text}})
+        if (std::string problem = name_problem(what, text); !problem.empty())
+            return fail(a, LoadError::bad_header, "The weights file's " + problem + "; names must be plain text.");
+    a.header.tokenizer_id.assign(tok_text);
+    a.header.meta.corpus_id.assign(corpus_text);
     a.fields[a.fields.size() - 2].value = a.header.tokenizer_id;
     a.fields[a.fields.size() - 1].value = a.header.meta.corpus_id;
     for (size_t i = strings_end; i < o.lora; ++i)
@@ -336,6 +375,22 @@ bool examine(std::span<const uint8_t> b, size_t max_params, WeightsAnatomy& a, O
                         "The LoRA adapter in this file was trained on other base weights (checksum " +
                             checksum_hex(lora_base) + ") than the ones it comes with (" + checksum_hex(params_checksum) + ").");
     }
+
+    // Every size is checked: the probe may allocate a model of this shape.
+    try {
+        Model model(cfg);
+        get_floats(h + o.params, model.params());
+        if (o.has_lora) {
+            model.enable_lora(static_cast<int>(lora_rank), bits_float(lora_alpha_bits), 0);
+            get_floats(h + o.lora, model.lora_params());
+        }
+        if (!forward_is_finite(model))
+            return fail(a, LoadError::overflows,
+                        "The model in this file overflows: its weights are finite, but on a short probe text its "
+                        "scores are too large to compute (the weights are far too large). It cannot be used.");
+    } catch (const std::bad_alloc&) {
+        return fail(a, LoadError::too_large, "There is not enough memory to load this model.");
+    }
     return true;
 }
 
@@ -353,6 +408,7 @@ const char* load_error_name(LoadError error) {
         case LoadError::truncated: return "truncated";
         case LoadError::bad_checksum: return "bad_checksum";
         case LoadError::non_finite: return "non_finite";
+        case LoadError::overflows: return "overflows";
         case LoadError::lora_mismatch: return "lora_mismatch";
         case LoadError::trailing_bytes: return "trailing_bytes";
     }
@@ -376,10 +432,7 @@ std::string check_weights(const WeightsFile& f) {
         return "the model has " + std::to_string(f.params.size()) + " parameters but its settings need " +
                std::to_string(expected);
     if (f.tokenizer_id != kTokenizerId) return "unknown tokenizer \"" + f.tokenizer_id + "\"";
-    if (f.meta.corpus_id.size() > kMaxCorpusIdBytes)
-        return "the corpus name is " + std::to_string(f.meta.corpus_id.size()) + " bytes; at most " +
-               std::to_string(kMaxCorpusIdBytes) + " fit";
-    if (!is_valid_utf8(as_bytes(f.meta.corpus_id))) return "the corpus name is not valid UTF-8";
+    if (std::string problem = check_corpus_id(f.meta.corpus_id); !problem.empty()) return problem;
     for (size_t i = 0; i < f.params.size(); ++i)
         if (!std::isfinite(f.params[i]))
             return "parameter " + std::to_string(i) + " (" + describe_param(f.config, i) + ") is " +
@@ -401,7 +454,21 @@ std::string check_weights(const WeightsFile& f) {
             return "the LoRA adapter's base checksum " + checksum_hex(l.base_checksum) +
                    " does not match the parameters it is saved with (" + checksum_hex(weights_checksum(f.params)) + ")";
     }
+    Model model(f.config);
+    std::copy(f.params.begin(), f.params.end(), model.params().begin());
+    if (f.lora) {
+        model.enable_lora(f.lora->rank, f.lora->alpha, 0);
+        std::copy(f.lora->params.begin(), f.lora->params.end(), model.lora_params().begin());
+    }
+    if (!forward_is_finite(model)) return "the model overflows: a forward pass gives infinite or NaN scores";
     return {};
+}
+
+std::string check_corpus_id(std::string_view name) {
+    if (name.size() > kMaxCorpusIdBytes)
+        return "the corpus name is " + std::to_string(name.size()) + " bytes; at most " +
+               std::to_string(kMaxCorpusIdBytes) + " fit";
+    return name_problem("the corpus name", name);
 }
 
 std::vector<uint8_t> save_weights(const WeightsFile& f, std::string* error) {

@@ -32,6 +32,10 @@ inline constexpr size_t kMaxCorpusIdBytes = 256;
 // (6 layers, width 256, context 256) has about 4.9 million parameters; 8 Mi leaves room without letting a
 // hostile header make the browser allocate gigabytes. (A test checks the largest config fits.)
 inline constexpr size_t kDefaultMaxParams = size_t{8} << 20;
+// The longest file the loader can accept: the header, the longest names, the largest parameter and adapter
+// sections it allows, and the checksum. A reader can refuse anything longer before reading it.
+inline constexpr size_t kMaxWeightsFileBytes =
+    kWeightsHeaderBytes + ((kMaxTokenizerIdBytes + kMaxCorpusIdBytes + 7) & ~size_t{7}) + 4 * 2 * kDefaultMaxParams + 8;
 static_assert(kWeightsHeaderBytes % 8 == 0, "float sections stay 8-byte aligned when the header is");
 static_assert(kMaxLoraRank * 16 * kMaxWidth * kMaxLayers <= kDefaultMaxParams, "the largest adapter fits the limit");
 
@@ -71,6 +75,7 @@ enum class LoadError {
     truncated,            // fewer bytes than the header announces
     bad_checksum,         // header or content checksum mismatch: the bytes were altered
     non_finite,           // NaN or infinity among the floats
+    overflows,            // finite floats, but a forward pass of the model gives NaN or infinite scores
     lora_mismatch,        // the LoRA adapter was trained on other base weights
     trailing_bytes,       // more bytes than the header announces
 };
@@ -87,6 +92,10 @@ struct LoadResult {
 // The checksum the app shows for a parameter vector and that LoRA sections and fine-tunes record:
 // checksum64 (seed 0) of the floats as little-endian IEEE-754 bytes (the bytes of the file's params section).
 uint64_t weights_checksum(std::span<const float> params);
+
+// Empty when `name` (of the file's corpus_id field) can be stored: at most kMaxCorpusIdBytes of UTF-8
+// without control characters; otherwise why not ("the corpus name contains ...").
+std::string check_corpus_id(std::string_view name);
 
 // Empty when `file` can be saved (and would load again); otherwise why not.
 std::string check_weights(const WeightsFile& file);

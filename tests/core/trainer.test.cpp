@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/flops.h"
+#include "core/limits.h"
 #include "fixtures.h"
 
 using namespace knobs;
@@ -394,4 +395,23 @@ TEST_CASE("[core] trainer rejects bad input with a message", "[core]") {
     model.enable_lora(4, 8.0f, 1);
     CHECK_THROWS_AS(trainer.step(), std::logic_error);  // its AdamW state belongs to the full parameter set
 #endif
+}
+
+TEST_CASE("[core] the interactive micro-batch divides every batch the settings allow", "[core]") {
+    // The app and the CLI both split a batch this way; validate() refuses a split that does not divide.
+    const int batch = GENERATE(range(static_cast<int>(kBatchLimits.lo), static_cast<int>(kBatchLimits.hi) + 1));
+    INFO("batch " << batch);
+    TrainConfig tc;
+    tc.batch_size = batch;
+    tc.micro_batch_size = interactive_micro_batch(batch);
+    CHECK(validate(tc).empty());
+    CHECK(tc.micro_batch_size == (batch % 2 == 0 ? 2 : 1));
+}
+
+TEST_CASE("[core] loss_exploded: only past the warmup, over 3x the best and over 2 nats", "[core]") {
+    CHECK(loss_exploded(7.0f, 31, 30, 2.0f));
+    CHECK_FALSE(loss_exploded(7.0f, 30, 30, 2.0f));   // still warming up: early losses jump about
+    CHECK_FALSE(loss_exploded(5.9f, 31, 30, 2.0f));   // under 3x the best
+    CHECK_FALSE(loss_exploded(1.9f, 31, 30, 0.5f));   // 3.8x, but a loss under 2 nats is a working model
+    CHECK(loss_exploded(2.1f, 31, 30, 0.5f));
 }

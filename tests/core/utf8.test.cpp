@@ -257,3 +257,26 @@ TEST_CASE("[core] utf8 sanitizer finds special bytes at every position of its wo
         CHECK(t.error_offset == at);
     }
 }
+
+TEST_CASE("[core] utf8: control characters are found and escaped, plain text passes", "[core][utf8]") {
+    CHECK(first_control_character("plain text, ação, 🙂") == std::string_view::npos);
+    CHECK(first_control_character("ab\x1B[31m") == 2);
+    CHECK(first_control_character("é\xC2\x9B") == 2);  // U+009B, the one-byte CSI of C1
+    CHECK(first_control_character(std::string_view("a\0b", 3)) == 1);
+    CHECK(first_control_character("\x7F") == 0);
+
+    auto esc = [](std::string_view s, std::string_view keep = {}) { return escape_control_characters(as_bytes(s), keep); };
+    CHECK(esc("plain text, ação, 🙂") == "plain text, ação, 🙂");
+    CHECK(esc("\x1B[2Jred") == "\\x1B[2Jred");
+    CHECK(esc("a\nb\tc") == "a\\x0Ab\\x09c");
+    CHECK(esc("a\nb\tc", "\n\t") == "a\nb\tc");
+    CHECK(esc("\xC2\x9B" "1m") == "\\xC2\\x9B1m");
+    CHECK(esc("cut \xE2\x82") == "cut \\xE2\\x82");  // not UTF-8: each byte shown, none passed through
+    CHECK(esc("\xFF\x7F") == "\\xFF\\x7F");
+    // Whatever the bytes, the result holds no control character and is valid UTF-8.
+    std::string all;
+    for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+    const std::string out = esc(all + "\xC2\x85 \xF0\x9F\x99\x82");
+    CHECK(first_control_character(out) == std::string_view::npos);
+    CHECK(is_valid_utf8(as_bytes(out)));
+}

@@ -1,5 +1,6 @@
 #include "core/weights_file.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -7,11 +8,13 @@
 #include <limits>
 #include <new>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "catch_amalgamated.hpp"
 #include "core/checksum.h"
 #include "core/rng.h"
+#include "core/utf8.h"
 
 // ---- allocation probe ------------------------------------------------------------------------------
 // "Refused without allocating" is checked for real: while a probe is active, the largest single
@@ -501,4 +504,67 @@ TEST_CASE("[core] weights format document: test vectors and example", "[core][we
         0x6c, 0x69, 0x73, 0x68, 0x2d, 0x76, 0x31, 0x3a, 0x73, 0x65, 0x65, 0x64, 0x3d, 0x31, 0x00, 0x00};
     REQUIRE(b.size() >= sizeof documented);
     CHECK(std::memcmp(b.data(), documented, sizeof documented) == 0);
+}
+
+// Text from a file is data: a name holding a terminal escape (or any control character) is refused at
+// load, before it reaches the anatomy panel or `knobs info`, and the message names the field.
+TEST_CASE("[core] weights file refuses control characters in its names, naming the field", "[core][weights]") {
+    const std::string name = GENERATE(std::string("evil\x1B[2Jname"), std::string("line\nbreak"), std::string("nul\0x", 5),
+                                      std::string("del\x7F"), std::string("c1 csi \xC2\x9B"));
+    WeightsFile f = make_file(kSmall, 41, false);
+    // Written over a plain name of the same length, since the writer refuses such a name too.
+    f.meta.corpus_id.assign(name.size(), 'x');
+    std::vector<uint8_t> b = save_weights(f);
+    REQUIRE_FALSE(b.empty());
+    std::memcpy(b.data() + kWeightsHeaderBytes + f.tokenizer_id.size(), name.data(), name.size());
+    reseal(b);
+    const LoadResult r = load_weights(b);
+    INFO(r.message);
+    CHECK(r.error == LoadError::bad_header);
+    CHECK_THAT(r.message, Catch::Matchers::ContainsSubstring("corpus_id") &&
+                              Catch::Matchers::ContainsSubstring("control character"));
+    CHECK(first_control_character(r.message) == std::string_view::npos);
+    const WeightsAnatomy a = inspect_weights(b);
+    CHECK(a.error == LoadError::bad_header);
+    for (const WeightsRegion& field : a.fields) CHECK(first_control_character(field.value) == std::string_view::npos);
+
+    f.meta.corpus_id = name;
+    std::string error;
+    CHECK(save_weights(f, &error).empty());
+    CHECK_THAT(error, Catch::Matchers::ContainsSubstring("control character"));
+}
+
+// Finite floats near the float limit overflow inside the model: `knobs eval` printed -nan for such a file.
+TEST_CASE("[core] weights file refuses a model whose forward pass overflows", "[core][weights]") {
+    const bool with_lora = GENERATE(false, true);
+    WeightsFile f = make_file(kSmall, 51, with_lora);
+    REQUIRE(check_weights(f).empty());
+    std::vector<float>& huge = with_lora ? f.lora->params : f.params;
+    std::fill(huge.begin(), huge.end(), 3e38f);
+    if (f.lora) f.lora->base_checksum = weights_checksum(f.params);
+    std::string error;
+    CHECK(save_weights(f, &error).empty());
+    CHECK_THAT(error, Catch::Matchers::ContainsSubstring("overflows"));
+
+    // The same file written byte by byte, as another program could.
+    f.lora.reset();
+    std::fill(f.params.begin(), f.params.end(), 1.0f);
+    std::vector<uint8_t> b = save_weights(f);
+    REQUIRE_FALSE(b.empty());
+    const size_t params_at = b.size() - 8 - 4 * f.params.size();
+    for (size_t i = 0; i < f.params.size(); ++i) put32(b, params_at + 4 * i, 0x7F61B1E6u);  // 3.0e38f
+    reseal(b);
+    const LoadResult r = load_weights(b);
+    INFO(r.message);
+    CHECK(r.error == LoadError::overflows);
+    CHECK(std::string(load_error_name(r.error)) == "overflows");
+    CHECK_THAT(r.message, Catch::Matchers::ContainsSubstring("overflows"));
+    CHECK(inspect_weights(b).error == LoadError::overflows);
+}
+
+TEST_CASE("[core] the longest weights file the loader accepts is under kMaxWeightsFileBytes", "[core][weights]") {
+    const ModelConfig largest{kMaxLayers, kMaxHeads, kMaxWidth, kMaxContext};
+    const size_t bytes = kWeightsHeaderBytes + 8 * ((kMaxTokenizerIdBytes + kMaxCorpusIdBytes + 7) / 8) +
+                         4 * (param_count(largest) + lora_param_count(largest, kMaxLoraRank)) + 8;
+    CHECK(bytes <= kMaxWeightsFileBytes);
 }

@@ -230,7 +230,7 @@ TEST_CASE("[ui] the Help panel lists every shortcut of the table, in both langua
     ui.state.a11y.capture_requested = true;
     ui.frame();
     REQUIRE_FALSE(ui.state.a11y.nodes.empty());
-    clear_missing_strings();
+    MissingStrings missing;
     for (const Shortcut& k : shortcuts()) {
         INFO(k.id << " in " << lang);
         const std::string keys = shortcut_keys_text(ui.state, k);
@@ -239,7 +239,7 @@ TEST_CASE("[ui] the Help panel lists every shortcut of the table, in both langua
         CHECK(what != k.what_key);  // a real string, not the key
         CHECK(has_text_containing(ui.state, keys + ": " + what));
     }
-    CHECK(missing_strings().empty());
+    CHECK(missing.keys().empty());
     // The table names the keys the app, ImGui and the page handle.
     const auto table = shortcuts();
     for (const char* id : {"leave", "next_area", "previous_area", "arrows", "activate", "escape", "play_pause", "step", "reset"})

@@ -1,3 +1,6 @@
+#include <set>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "app/i18n.h"
@@ -122,7 +125,7 @@ TEST_CASE("[ui] both themes keep text contrast at or above 4.5:1", "[ui]") {
 }
 
 TEST_CASE("[ui] every UI string the shell draws exists in both languages", "[ui]") {
-    clear_missing_strings();
+    MissingStrings recorded;
     for (const char* lang : {"en", "pt-BR"}) {
         UiHarness ui;
         set_language(ui.state, lang);
@@ -134,7 +137,19 @@ TEST_CASE("[ui] every UI string the shell draws exists in both languages", "[ui]
         ui.resize(390, 844, 3);
         ui.frame();
     }
-    const auto missing = missing_strings();
+    const auto& missing = recorded.keys();
     for (const auto& m : missing) UNSCOPED_INFO("missing UI string: " << m);
     CHECK(missing.empty());
+}
+
+TEST_CASE("[ui] a MissingStrings recorder sees only the misses made while it lives", "[ui]") {
+    (void)tr("pt-BR", "test.not_a_key.before");  // no recorder: nothing is kept anywhere
+    MissingStrings outer;
+    (void)tr("pt-BR", "test.not_a_key.outer");
+    {
+        MissingStrings inner;
+        (void)tr("en", "test.not_a_key.inner");
+        CHECK(inner.keys() == std::set<std::string>{"en:test.not_a_key.inner"});
+    }
+    CHECK(outer.keys() == std::set<std::string>{"pt-BR:test.not_a_key.outer"});
 }

@@ -756,12 +756,12 @@ TEST_CASE("[url] presets decode cleanly, apply cleanly and are named in both lan
     CHECK(d.state != UrlState{});
     CHECK(p.fragment.size() <= kMaxFragmentChars);
 
-    clear_missing_strings();
+    MissingStrings missing;
     CHECK(std::string(tr("en", p.title_key.c_str())) != p.title_key);
     CHECK(std::string(tr("en", p.desc_key.c_str())) != p.desc_key);
     CHECK(std::string(tr("pt-BR", p.title_key.c_str())) != tr("en", p.title_key.c_str()));
     CHECK(std::string(tr("pt-BR", p.desc_key.c_str())) != tr("en", p.desc_key.c_str()));
-    CHECK(missing_strings().empty());
+    CHECK(missing.keys().empty());
 
     auto s = fresh_app();
     bool ok = false;
