@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, VIEWPORTS, center, dropFiles, launchBrowser, waitForReady, waitFrames, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, VIEWPORTS, center, dropFiles, launchBrowser, recordLargeCopies, waitForReady, waitFrames, withPage } from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { startServer } = require(path.join(REPO_ROOT, 'scripts/serve'));
@@ -142,6 +142,7 @@ describe('journey: files', () => {
 
   it('journey: 10 MB of text opens; the page blocks only for the copy and the app\'s own parse', async (t) => {
     await openApp(t, async (page) => {
+      await page.evaluate(recordLargeCopies, 1 << 20);
       const result = await page.evaluate(async () => {
         const line = 'the cat sat on the mat and the dog ran to the park. ';
         const text = line.repeat(Math.floor((10 * 1024 * 1024) / line.length));
@@ -149,12 +150,16 @@ describe('journey: files', () => {
         window.knobs.on('file', (payload) => { event = payload; });
         const ok = await window.knobs.openFile(new File([text], 'ten-megabytes.txt'));
         await new Promise((resolve) => setTimeout(resolve, 0));
-        return { ok, event };
+        return { ok, event, copies: window.__copies };
       });
       assert.equal(result.ok, true);
       assert.ok(result.event.bytes > 10 * 1024 * 1024 - 100);
+      // Counted, not timed: the bytes go into the wasm heap in one copy (the text is a little under 10 MB, so
+      // building it copied nothing as large). How long the copy and the parse take is make bench's
+      // open_10mb_text_copy_ms and open_10mb_text_block_ms (docs/bench.md).
+      assert.deepEqual(result.copies.filter((length) => length === result.event.bytes), [result.event.bytes],
+        'one copy of the file into the heap');
       t.diagnostic(`10 MB text: copy into the heap ${result.event.copyMs.toFixed(1)} ms, knobs_open_bytes ${result.event.appMs.toFixed(1)} ms`);
-      assert.ok(result.event.copyMs < 100, `the copy into the wasm heap took ${result.event.copyMs.toFixed(1)} ms`);
       await waitForNotice(page, /^ten-megabytes\.txt: text loaded/, false);
     });
   });
