@@ -48,7 +48,7 @@ const noticeTexts = async (page) => (await page.evaluate(() => window.__fake.not
 async function waitForNotice(page, pattern, error) {
   await page.waitForFunction(([source, flags, wantError]) => window.__fake.notices.some((n) =>
     new RegExp(source, flags).test(n.text) && (wantError === null || n.error === wantError)),
-  [pattern.source, pattern.flags, error === undefined ? null : error], { timeout: 10000 });
+  [pattern.source, pattern.flags, error === undefined ? null : error], { timeout: 30000 });
 }
 
 // The history length as the page started, to check that following the state adds no entries.
@@ -198,7 +198,7 @@ describe('glue: files', () => {
       // A drag that leaves without dropping takes the hint with it.
       await dropFiles(page, [{ name: 'x.txt', text: 'x' }], { drop: false });
       assert.equal(await page.isVisible('#drop-hint'), true);
-      await page.waitForSelector('#drop-hint', { state: 'hidden', timeout: 2000 });
+      await page.waitForSelector('#drop-hint', { state: 'hidden', timeout: 30000 });
       assert.equal((await fakeState(page)).opened.length, 2);
     });
   });
@@ -237,7 +237,7 @@ describe('glue: files', () => {
       for await (const chunk of stream) chunks.push(chunk);
       assert.deepEqual([...Buffer.concat(chunks)], bytes);
       assert.equal(await page.locator('a[download]').count(), 0, 'the temporary link is gone');
-      await page.waitForFunction(() => window.__revoked.length === 1, null, { timeout: 3000 });
+      await page.waitForFunction(() => window.__revoked.length === 1, null, { timeout: 30000 });
       assert.match(await page.evaluate(() => window.__revoked[0]), /^blob:/);
       assert.equal((await fakeState(page)).reentered, 0);
     });
@@ -410,7 +410,7 @@ describe('glue: links', () => {
       await page.mouse.click(400, 400);   // the button press
       await page.evaluate(() => window.__fake.callInFrame.push(['copyLink']));
       await page.waitForFunction(async (expected) => (await navigator.clipboard.readText()) === expected,
-        base + '#v=2&lr=0.02&run=300', { timeout: 5000 });
+        base + '#v=2&lr=0.02&run=300', { timeout: 30000 });
       await waitForNotice(page, /^Link copied\.$/, false);
       assert.equal((await fakeState(page)).reentered, 0, 'the copy waited for the frame to end before asking the app');
 

@@ -295,7 +295,7 @@ describe('glue: input', () => {
     await openInHost(t, {}, async (page, frame, box) => {
       await page.mouse.move(box.x + 200, box.y + 300);
       await page.mouse.wheel(0, 400);
-      await page.waitForFunction(() => window.scrollY > 0, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.scrollY > 0, null, { timeout: 30000 });
       assert.equal(await frame.evaluate(() => window.__fake.wheels), 0, 'GLFW did not get the wheel');
 
       await page.evaluate(() => window.scrollTo(0, 0));
@@ -337,7 +337,7 @@ describe('glue: input', () => {
       await page.keyboard.press('a');   // a user activation, as when ImGui copies after Ctrl+C
       await page.evaluate(() => { window.__fake.pendingCopy = 'copiado: ✓ 42'; });
       await page.waitForFunction(() => window.__fake.pendingCopy === null);
-      await page.waitForFunction(async () => (await navigator.clipboard.readText()) === 'copiado: ✓ 42', null, { timeout: 5000 });
+      await page.waitForFunction(async () => (await navigator.clipboard.readText()) === 'copiado: ✓ 42', null, { timeout: 30000 });
     });
     await withPage(browser, t, {}, async (page) => {
       await page.addInitScript(() => {
@@ -351,7 +351,7 @@ describe('glue: input', () => {
       await waitForReady(page);
       await page.keyboard.press('a');
       await page.evaluate(() => { window.__fake.pendingCopy = 'fallback text'; });
-      await page.waitForFunction(() => window.__copied !== undefined, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.__copied !== undefined, null, { timeout: 30000 });
       assert.equal(await page.evaluate(() => window.__copied), 'fallback text');
       assert.equal(await page.evaluate(() => document.activeElement.id), 'canvas', 'focus went back to the canvas');
       assert.equal(await page.evaluate(() => document.querySelectorAll('textarea').length), 0, 'the helper is removed');

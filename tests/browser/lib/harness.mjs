@@ -138,7 +138,7 @@ export async function mirrorUpdated(page, times = 1) {
   for (let i = 0; i < times; i++) {
     const frame = await page.evaluate(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0));
     await page.waitForFunction((seen) => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > seen,
-      frame, { timeout: 20000, polling: 50 });
+      frame, { timeout: 30000, polling: 50 });
   }
 }
 
