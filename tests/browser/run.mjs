@@ -120,6 +120,8 @@ function runFile(name) {
       running.delete(child);
       const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
       for (const match of output.matchAll(/^# (pass|fail|cancelled|skipped) (\d+)$/gm)) counts[match[1]] += Number(match[2]);
+      // A file whose process failed without reporting a failed test (killed, say) still counts as one.
+      if ((code !== 0 || signal) && counts.fail + counts.cancelled === 0) counts.fail = 1;
       resolve({ name, counts, code: code ?? (signal ? 1 : 0), seconds: (Date.now() - started) / 1000, output });
     });
   });
