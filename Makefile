@@ -1,6 +1,6 @@
 # Thin wrapper around CMake. `make serve` and `make test` work on a fresh Debian 12 machine:
 # both run scripts/setup first, which installs only what is missing.
-.PHONY: setup serve web desktop native test test-native test-asan test-wasm test-browser bench models fuzz clean help
+.PHONY: setup serve web desktop native test test-under-load test-native test-asan test-wasm test-browser bench models fuzz clean help
 
 JOBS    ?= $(shell nproc)
 PORT    ?= 8000
@@ -12,7 +12,8 @@ export NODE_PATH := /usr/share/nodejs
 
 help:
 	@echo "make serve    build the web app and serve it at http://localhost:$(PORT)"
-	@echo "make test     every test: native unit + UI, sanitizers, wasm under node, browser"
+	@echo "make test     every test: native unit + UI, sanitizers, wasm under node, browser, fuzz smoke"
+	@echo "make test-under-load  the same with one busy process per core beside it (docs/testing.md)"
 	@echo "make desktop  the native app (GLFW + OpenGL 3)"
 	@echo "make bench    benchmarks -> bench-results.json"
 	@echo "make models   retrain the shipped model under web/models/"
@@ -59,6 +60,10 @@ test-browser: web
 # Every level; scripts/test-summary prints one "N passed, N failed" line for the whole run.
 test: setup
 	@scripts/run-tests
+
+# The whole suite while every core is kept busy at the suite's own priority: no test may depend on speed.
+test-under-load: setup
+	@scripts/run-tests --under-load
 
 bench: native web
 	node bench/run.mjs

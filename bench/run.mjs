@@ -123,6 +123,7 @@ async function tenMegabytesOfText(browser, server) {
     const results = window.__workerResults.filter((r) => r.started >= playFrom && r.started < playTo).map((r) => r.ms);
     const resultMax = Math.max(0, ...results);
     return {
+      open_10mb_text_copy_ms: opened ? opened.copyMs : null,
       open_10mb_text_block_ms: openMs,
       play_10mb_text_command_ms: playCommandMs,
       train_10mb_text_app_frame_ms_max: appFrameMax,

@@ -41,11 +41,11 @@ const state = (page) => page.evaluate(() => window.knobs.state());
 async function showPanel(page, key) {
   const tab = page.locator('#a11y-mirror [data-knobs-region="lesson"]').getByRole('tab', { name: UI[`panel.${key}`], exact: true });
   await tab.evaluate((element) => element.click());
-  await page.waitForFunction((name) => window.knobs.state().panels.includes(name), key, { timeout: 10000 });
+  await page.waitForFunction((name) => window.knobs.state().panels.includes(name), key, { timeout: 30000 });
   await page.waitForFunction((name) => {
     const tab = Array.from(document.querySelectorAll('#a11y-mirror [role="tab"]')).find((e) => e.textContent === name);
     return tab && tab.getAttribute('aria-selected') === 'true';
-  }, UI[`panel.${key}`], { timeout: 10000, polling: 50 });
+  }, UI[`panel.${key}`], { timeout: 30000, polling: 50 });
 }
 
 // Records every line the live region gets, from now on (reading the DOM, not acting on the app).
@@ -162,15 +162,15 @@ describe('accessibility mirror: lesson panels', () => {
       }
       await page.keyboard.press('Space');   // checks it if the arrows have not already
       await page.waitForFunction((id) => window.knobs.state().lesson.quiz.options.find((o) => o.id === id).selected,
-        wrong.id, { timeout: 10000 });
+        wrong.id, { timeout: 30000 });
       await mirrorUpdated(page, 2);
       assert.equal(await group.getByRole('radio', { name: wrong.text, exact: true }).isChecked(), true);
       // Tab to "Check" and press Enter.
       await page.keyboard.press('Tab');
       assert.equal(await page.evaluate(() => document.activeElement.textContent), LESSON.ui.button_check);
       await page.keyboard.press('Enter');
-      await page.waitForFunction(() => window.knobs.state().lesson.quiz.checked, null, { timeout: 10000 });
-      await page.waitForFunction(() => window.__said.length > 0, null, { timeout: 10000 });
+      await page.waitForFunction(() => window.knobs.state().lesson.quiz.checked, null, { timeout: 30000 });
+      await page.waitForFunction(() => window.__said.length > 0, null, { timeout: 30000 });
       const words = (await said(page)).join(' ');
       assert.ok(words.includes(`✗ ${LESSON.ui.label_wrong}.`), words);
       assert.ok(words.includes(wrong.feedback), words);
@@ -225,13 +225,13 @@ describe('accessibility mirror: lesson panels', () => {
       // ---- the whole quiz, answered right ----
       const started = Date.now();
       await openTab(UI['panel.lifecycle'], UI['panel.quiz']);
-      await page.waitForFunction(() => window.knobs.state().panels.includes('quiz'), null, { timeout: 10000 });
+      await page.waitForFunction(() => window.knobs.state().panels.includes('quiz'), null, { timeout: 30000 });
       const count = (await state(page)).lesson.quiz.count;
       for (let n = 0; n < count; n++) {
         const quiz = (await state(page)).lesson.quiz;
         const question = LESSON.quiz.find((q) => q.id === quiz.current);
         await page.waitForFunction((prompt) => document.querySelector('#a11y-mirror fieldset legend')?.textContent === prompt,
-          question.prompt, { timeout: 10000, polling: 50 });
+          question.prompt, { timeout: 30000, polling: 50 });
         const right = question.options.filter((o) => o.correct).map((o) => o.text);
         if (question.kind === 'single') {
           await tabTo((a) => a.tag === 'INPUT', '#a11y-mirror fieldset input');
@@ -247,29 +247,29 @@ describe('accessibility mirror: lesson panels', () => {
         await page.waitForFunction((want) => {
           const chosen = window.knobs.state().lesson.quiz.options.filter((o) => o.selected).map((o) => o.id).sort();
           return JSON.stringify(chosen) === JSON.stringify(want.slice().sort());
-        }, ids, { timeout: 10000 });
+        }, ids, { timeout: 30000 });
         await mirrorUpdated(page, 1);
         await tabTo((a) => a.text === LESSON.ui.button_check, LESSON.ui.button_check);
         await page.keyboard.press('Enter');
-        await page.waitForFunction(() => window.knobs.state().lesson.quiz.checked, null, { timeout: 10000 });
+        await page.waitForFunction(() => window.knobs.state().lesson.quiz.checked, null, { timeout: 30000 });
         if (n + 1 < count) {
           await mirrorUpdated(page, 1);
           await tabTo((a) => a.text === LESSON.ui.button_next, LESSON.ui.button_next);
           await page.keyboard.press('Enter');
-          await page.waitForFunction((i) => window.knobs.state().lesson.quiz.index === i, n + 1, { timeout: 10000 });
+          await page.waitForFunction((i) => window.knobs.state().lesson.quiz.index === i, n + 1, { timeout: 30000 });
         }
       }
       const quiz = (await state(page)).lesson.quiz;
       assert.equal(quiz.all_checked, true, 'every question answered');
       assert.deepEqual(quiz.score, { raw: count, max: count, scaled: 1 });
       await page.waitForFunction((text) => window.__said.some((s) => s.includes(text)),
-        LESSON.ui.quiz_complete.replace('{score}', count).replace('{max}', count), { timeout: 10000 });
+        LESSON.ui.quiz_complete.replace('{score}', count).replace('{max}', count), { timeout: 30000 });
 
       t.diagnostic(`quiz finished by keyboard in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
       // ---- the whole matching game ----
       await openTab(UI['panel.quiz'], UI['panel.matching']);
-      await page.waitForFunction(() => window.knobs.state().panels.includes('matching'), null, { timeout: 10000 });
+      await page.waitForFunction(() => window.knobs.state().panels.includes('matching'), null, { timeout: 30000 });
       await mirrorUpdated(page, 2);
       const cards = (await state(page)).lesson.matching.cards;
       const concepts = [...new Set(cards.map((c) => c.concept))].map((id) => LESSON.concepts.find((c) => c.id === id));
@@ -278,7 +278,7 @@ describe('accessibility mirror: lesson panels', () => {
         await page.keyboard.press('Enter');
         await tabTo((a) => a.text === concept.definition, concept.definition);
         await page.keyboard.press('Enter');
-        await page.waitForFunction((n) => window.knobs.state().lesson.matching.matched === n, i + 1, { timeout: 10000 });
+        await page.waitForFunction((n) => window.knobs.state().lesson.matching.matched === n, i + 1, { timeout: 30000 });
         await mirrorUpdated(page, 1);
       }
       t.diagnostic(`quiz and matching game finished by keyboard in ${((Date.now() - started) / 1000).toFixed(1)} s`);

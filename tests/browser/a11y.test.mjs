@@ -67,7 +67,7 @@ describe('accessibility mirror', () => {
       const quiz = page.locator('#a11y-mirror').getByRole('tab', { name: 'Quiz', exact: true });
       assert.ok(!(await page.evaluate(() => window.knobs.state().panels)).includes('quiz'));
       await activate(quiz);
-      await page.waitForFunction(() => window.knobs.state().panels.includes('quiz'), null, { timeout: 10000 });
+      await page.waitForFunction(() => window.knobs.state().panels.includes('quiz'), null, { timeout: 30000 });
       await mirrorUpdated(page, 2);
       assert.equal(await quiz.getAttribute('aria-selected'), 'true', 'the mirror follows the app');
     });
@@ -100,7 +100,7 @@ describe('accessibility mirror', () => {
       const lr = page.locator('#a11y-mirror').getByRole('button', { name: /^Learning rate: / });
       await activate(lr);
       await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'canvas');
-      await page.waitForFunction(() => window.Module._knobs_wants_keyboard() === 1, null, { timeout: 10000 });
+      await page.waitForFunction(() => window.Module._knobs_wants_keyboard() === 1, null, { timeout: 30000 });
       await page.keyboard.press('Control+A');
       await page.keyboard.type('0.0125');
       await page.keyboard.press('Enter');

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  REPO_ROOT, VIEWPORTS, center, fractionDifferent, launchBrowser, routeHostPage, saveArtifact, screenshotStats, waitForBoot,
+  REPO_ROOT, VIEWPORTS, browserFrames, center, fractionDifferent, launchBrowser, routeHostPage, saveArtifact, screenshotStats, waitForBoot,
   waitForReady, waitFrames, withPage,
 } from './lib/harness.mjs';
 
@@ -133,7 +133,7 @@ describe('app: input', () => {
       await page.mouse.down();
       await waitFrames(page, 2);
       await page.mouse.up();
-      await page.waitForFunction((old) => window.knobs.state().theme !== old, before, { timeout: 10000 });
+      await page.waitForFunction((old) => window.knobs.state().theme !== old, before, { timeout: 30000 });
     });
   });
 
@@ -170,7 +170,7 @@ describe('app: input', () => {
       // After the canvas come the accessibility mirror's Tab stops (its selected tabs; tests/browser/
       // a11y.test.mjs), then the host page. A handful of presses must get there: no trap.
       await frame.waitForFunction(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > 0, null,
-        { timeout: 20000, polling: 50 });
+        { timeout: 30000, polling: 50 });
       const where = () => page.evaluate(() => document.activeElement.id);
       const inFrame = () => frame.evaluate(() => document.activeElement.id || document.activeElement.tagName);
       const path = [];
@@ -202,9 +202,9 @@ describe('app: input', () => {
       const { x, y } = center(rect);
       await page.mouse.move(box.x + x, box.y + y);
       await frame.waitForFunction(() => window.knobs.state().frame > 0);
-      await page.waitForTimeout(100);   // a frame or two, so the app knows where the pointer is
+      await waitFrames(frame, 2);   // so the app knows where the pointer is
       await page.mouse.wheel(0, 300);
-      await page.waitForFunction(() => window.scrollY > 0, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.scrollY > 0, null, { timeout: 30000 });
     });
   });
 });
@@ -258,7 +258,7 @@ describe('app: page API and lifecycle', () => {
       await setVisibility('hidden');
       const hidden = await page.evaluate(() => window.knobs.state());
       assert.equal(hidden.visible, false);
-      await page.waitForTimeout(300);
+      await browserFrames(page, 10);   // ten display frames in which a visible app would have drawn
       assert.equal(await page.evaluate(() => window.knobs.state().frame), hidden.frame, 'no frames while hidden');
       await setVisibility('visible');
       await waitFrames(page, 3);
@@ -268,11 +268,13 @@ describe('app: page API and lifecycle', () => {
 
   it('app: after a lost and restored WebGL context the app draws again', async (t) => {
     await openApp(t, VIEWPORTS.desktop, async (page) => {
-      await page.evaluate(() => {
-        window.__lose = document.getElementById('canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
+      await page.evaluate(() => new Promise((resolve) => {
+        const canvas = document.getElementById('canvas');
+        canvas.addEventListener('webglcontextlost', resolve, { once: true });
+        window.__lose = canvas.getContext('webgl2').getExtension('WEBGL_lose_context');
         window.__lose.loseContext();
-      });
-      await page.waitForTimeout(200);
+      }));
+      await browserFrames(page, 3);   // the app runs a few frames without its context
       await page.evaluate(() => window.__lose.restoreContext());
       await page.waitForFunction(() => !document.getElementById('canvas').getContext('webgl2').isContextLost());
       await waitFrames(page, 3);

@@ -23,7 +23,7 @@ describe('display', () => {
       assert.equal(s.reduced_motion, true, 'the app reports reduced motion');
       assert.deepEqual(s.motion, { setting: 'system', system_reduced: true });
       await page.emulateMedia({ reducedMotion: 'no-preference' });
-      await page.waitForFunction(() => window.knobs.state().reduced_motion === false, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.knobs.state().reduced_motion === false, null, { timeout: 30000 });
       // The learner's own choice wins over the system's.
       assert.equal((await page.evaluate(() => window.knobs.command('set_motion', { motion: 'reduce' }))).ok, true);
       await page.emulateMedia({ reducedMotion: 'reduce' });
@@ -47,12 +47,12 @@ describe('display', () => {
       await page.waitForFunction(() => {
         const stored = window.localStorage.getItem('knobs.display.v1') || '';
         return stored.includes('1.5') && stored.includes('full');
-      }, null, { timeout: 5000 });
+      }, null, { timeout: 30000 });
       assert.deepEqual(JSON.parse(await page.evaluate(() => window.localStorage.getItem('knobs.display.v1'))),
         { ui_scale: 1.5, motion: 'full' });
       await page.reload();
       await waitForReady(page);
-      await page.waitForFunction(() => window.knobs.state().ui_scale === 1.5, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.knobs.state().ui_scale === 1.5, null, { timeout: 30000 });
       const s = await state(page);
       assert.equal(s.motion.setting, 'full');
       assert.equal(s.reduced_motion, false);

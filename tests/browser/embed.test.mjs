@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, launchBrowser, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, browserFrames, launchBrowser, withPage } from './lib/harness.mjs';
 import { createFakeSite } from './lib/fake-site.mjs';
 
 const require = createRequire(import.meta.url);
@@ -175,9 +175,9 @@ describe('embed: a course page on another origin', () => {
       for (const [content, expected] of [[640.4, 641], [300, 300], [1500, 1500], [40, 120]]) {
         await quiz.evaluate((value) => { window.__fake.contentHeight = value; }, content);
         await page.waitForFunction((want) => document.querySelector('#knobs-quiz iframe').getBoundingClientRect().height === want,
-          expected, { timeout: 5000 });
+          expected, { timeout: 30000 });
         // The app's canvas follows its frame.
-        await quiz.waitForFunction((want) => window.__fake.css.h === want, expected, { timeout: 5000 });
+        await quiz.waitForFunction((want) => window.__fake.css.h === want, expected, { timeout: 30000 });
       }
       const resizes = await page.evaluate(() => window.__messages.filter((m) => m.data && m.data.event === 'resize').map((m) => m.data.data.height));
       assert.deepEqual(resizes.slice(-4), [641, 300, 1500, 40], 'one message per change, with the height the content needs');
@@ -280,14 +280,28 @@ describe('embed: origins', () => {
     await withPage(browser, t, {}, async (page) => {
       await page.addInitScript(recordMessages);
       const warnings = [];
-      page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
+      let warned;
+      const warning = new Promise((resolve) => { warned = resolve; });
+      page.on('console', (message) => {
+        if (message.type() !== 'warning') return;
+        warnings.push(message.text());
+        if (/is not the embedding page's origin/.test(message.text())) warned();
+      });
       await page.goto(courseUrl('wrong-host.html'));
       const knobs = page.frames().find((frame) => frame.url().startsWith(app.url));
-      await knobs.waitForFunction(() => document.documentElement.dataset.knobsState === 'ready', null, { timeout: 30000 });
+      await knobs.waitForFunction(() => document.documentElement.dataset.knobsState === 'ready', null, { timeout: 60000 });
+      // Counts the messages the frame receives, after the glue's own listener has handled each.
+      await knobs.evaluate(() => { window.__received = 0; window.addEventListener('message', () => { window.__received++; }); });
       await knobs.evaluate(() => window.knobs.command('quiz_answer', { question: 'q1', correct: true }));
       await page.evaluate((origin) => document.getElementById('knobs').contentWindow.postMessage(
         { type: 'knobs:command', version: 1, id: 'mine', command: 'set_lang', args: { lang: 'pt-BR' } }, origin), appOrigin());
-      await page.waitForTimeout(500);
+      // The frame says why once it has an event to send (the answer's); it has read the command when its
+      // listener ran. A reply or an event posted by then would arrive within a few frames of this page.
+      await Promise.race([warning, new Promise((resolve, reject) =>
+        setTimeout(() => reject(new Error(`no warning from the frame in 60 s: ${warnings.join(' | ')}`)), 60000).unref())]);
+      await knobs.waitForFunction(() => window.__received >= 1, null, { timeout: 60000 });
+      await browserFrames(knobs, 5);
+      await browserFrames(page, 5);
       assert.deepEqual(await page.evaluate(() => window.__messages), [], 'no event and no reply reached this page');
       assert.equal(await knobs.evaluate(() => window.__fake.lang), 'en');
       assert.ok(warnings.some((text) => /is not the embedding page's origin/.test(text)), `the frame says why: ${warnings.join(' | ')}`);
@@ -349,7 +363,7 @@ describe('embed: the real app', () => {
         }, question);
         assert.deepEqual(reply, { ok: true }, question);
       }
-      await page.waitForFunction(() => window.__events.some(([name]) => name === 'quiz_completed'), null, { timeout: 10000 });
+      await page.waitForFunction(() => window.__events.some(([name]) => name === 'quiz_completed'), null, { timeout: 30000 });
       const events = await page.evaluate(() => window.__events);
       const answers = events.filter(([name]) => name === 'quiz_answered').map(([, detail]) => detail);
       assert.deepEqual(answers.map((a) => a.question), questions);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, dropFiles, launchBrowser, waitForReady, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, browserFrames, dropFiles, launchBrowser, pauseClock, recordLargeCopies, waitForReady, withPage } from './lib/harness.mjs';
 import { createFakeSite } from './lib/fake-site.mjs';
 
 const require = createRequire(import.meta.url);
@@ -48,7 +48,7 @@ const noticeTexts = async (page) => (await page.evaluate(() => window.__fake.not
 async function waitForNotice(page, pattern, error) {
   await page.waitForFunction(([source, flags, wantError]) => window.__fake.notices.some((n) =>
     new RegExp(source, flags).test(n.text) && (wantError === null || n.error === wantError)),
-  [pattern.source, pattern.flags, error === undefined ? null : error], { timeout: 10000 });
+  [pattern.source, pattern.flags, error === undefined ? null : error], { timeout: 30000 });
 }
 
 // The history length as the page started, to check that following the state adds no entries.
@@ -127,6 +127,7 @@ describe('glue: files', () => {
           return original.apply(this, args);
         };
       });
+      await page.addInitScript(recordLargeCopies, MB);
       await page.goto(base);
       await waitForReady(page);
       const results = await page.evaluate(async (mb) => {
@@ -145,15 +146,19 @@ describe('glue: files', () => {
         window.knobs.on('file', (payload) => events.push(payload));
         const ok = await window.knobs.openFile(new File([new Uint8Array(10 * mb).fill(0x62)], 'ten.txt'));
         await new Promise((resolve) => setTimeout(resolve, 0));
-        return { ok, event: events[0], reads: window.__reads };
+        return { ok, event: events[0], reads: window.__reads, copies: window.__copies };
       }, MB);
       assert.equal(opened.ok, true);
       assert.equal(opened.reads, 1);
       assert.equal(opened.event.bytes, 10 * MB);
-      // (The fake app copies the bytes once; the real app's own time is measured in journeys.test.mjs.)
-      assert.ok(opened.event.copyMs + opened.event.appMs < 100,
-        `handing 10 MB to the app blocked for ${(opened.event.copyMs + opened.event.appMs).toFixed(1)} ms`);
+      // What blocks the page is counted, not timed: one copy of the bytes into the heap and one call into
+      // the app. (How long that takes with the real app is make bench's open_10mb_text_block_ms.)
+      assert.deepEqual(opened.copies.filter((length) => length === 10 * MB), [10 * MB], 'the bytes were copied into the heap once');
+      for (const part of ['copyMs', 'appMs']) {
+        assert.ok(Number.isFinite(opened.event[part]) && opened.event[part] >= 0, `the file event reports ${part}`);
+      }
       const f = await fakeState(page);
+      assert.equal(f.opened.length, 1, 'one call into knobs_open_bytes');
       assert.equal(f.opened.at(-1).bytes, 10 * MB, 'all bytes arrived (the heap grew on the way)');
 
       // Notices the page writes follow the app's language.
@@ -193,7 +198,7 @@ describe('glue: files', () => {
       // A drag that leaves without dropping takes the hint with it.
       await dropFiles(page, [{ name: 'x.txt', text: 'x' }], { drop: false });
       assert.equal(await page.isVisible('#drop-hint'), true);
-      await page.waitForSelector('#drop-hint', { state: 'hidden', timeout: 2000 });
+      await page.waitForSelector('#drop-hint', { state: 'hidden', timeout: 30000 });
       assert.equal((await fakeState(page)).opened.length, 2);
     });
   });
@@ -232,7 +237,7 @@ describe('glue: files', () => {
       for await (const chunk of stream) chunks.push(chunk);
       assert.deepEqual([...Buffer.concat(chunks)], bytes);
       assert.equal(await page.locator('a[download]').count(), 0, 'the temporary link is gone');
-      await page.waitForFunction(() => window.__revoked.length === 1, null, { timeout: 3000 });
+      await page.waitForFunction(() => window.__revoked.length === 1, null, { timeout: 30000 });
       assert.match(await page.evaluate(() => window.__revoked[0]), /^blob:/);
       assert.equal((await fakeState(page)).reentered, 0);
     });
@@ -280,7 +285,7 @@ describe('glue: progress', () => {
         assert.deepEqual(await page.evaluate((q) => window.knobs.command('quiz_answer', { question: q }), question), { ok: true });
       }
       await waitForNotice(page, /does not let Knobs store your progress/, true);
-      await page.waitForTimeout(100);
+      await browserFrames(page, 5);   // a second notice would be shown by now
       const notices = await noticeTexts(page);
       assert.equal(notices.filter((text) => /store your progress/.test(text)).length, 1, notices.join('\n'));
       assert.deepEqual((await fakeState(page)).progress.answered, ['q1', 'q2']);
@@ -337,29 +342,28 @@ describe('glue: links', () => {
         const replace = history.replaceState.bind(history);
         history.replaceState = (state, unused, url) => { window.__replaced.push([performance.now(), String(url)]); replace(state, unused, url); };
       });
+      // The glue looks at the state every 500 ms (linkSyncMs) of the page's clock, which the test moves.
+      await page.clock.install();
       await page.goto(base);
       await waitForReady(page);
-      await page.waitForTimeout(700);
+      await pauseClock(page);
+      await page.clock.runFor(1000);
       assert.equal(await page.evaluate(() => location.hash), '', 'a fresh app keeps a bare address');
-      // The state changes every 20 ms, 75 times.
-      const span = await page.evaluate(() => new Promise((resolve) => {
+      // The state changes every 20 ms, 75 times (1.5 s), then stays: four looks at the state in all.
+      await page.evaluate(() => {
         let n = 0;
-        const start = performance.now();
         const timer = setInterval(() => {
           window.__fake.fragment = `#v=2&seed=${++n}`;
-          if (n === 75) {
-            clearInterval(timer);
-            resolve(performance.now() - start);
-          }
+          if (n === 75) clearInterval(timer);
         }, 20);
-      }));
-      await page.waitForFunction(() => location.hash === '#v=2&seed=75', null, { timeout: 3000 });
+      });
+      await page.clock.runFor(1500);
+      await page.clock.runFor(500);
+      assert.equal(await page.evaluate(() => location.hash), '#v=2&seed=75');
       const replaced = await page.evaluate(() => window.__replaced);
-      const most = Math.ceil(span / 500) + 1;
-      assert.ok(replaced.length >= 2 && replaced.length <= most,
-        `${replaced.length} address updates for 75 changes over ${span.toFixed(0)} ms (at most ${most})`);
+      assert.ok(replaced.length >= 3 && replaced.length <= 4, `${replaced.length} address updates for 75 changes over 1.5 s (at most 4)`);
       for (let i = 1; i < replaced.length; i++) {
-        assert.ok(replaced[i][0] - replaced[i - 1][0] >= 450, `updates are at least ~500 ms apart: ${replaced.map((r) => r[0].toFixed(0)).join(', ')}`);
+        assert.ok(replaced[i][0] - replaced[i - 1][0] >= 500, `updates are at least 500 ms apart: ${replaced.map((r) => r[0].toFixed(0)).join(', ')}`);
       }
       assert.equal(replaced.at(-1)[1], base + '#v=2&seed=75');
       assert.equal(await page.evaluate(() => history.length - window.__historyAtStart), 0, 'no history entry was added');
@@ -406,7 +410,7 @@ describe('glue: links', () => {
       await page.mouse.click(400, 400);   // the button press
       await page.evaluate(() => window.__fake.callInFrame.push(['copyLink']));
       await page.waitForFunction(async (expected) => (await navigator.clipboard.readText()) === expected,
-        base + '#v=2&lr=0.02&run=300', { timeout: 5000 });
+        base + '#v=2&lr=0.02&run=300', { timeout: 30000 });
       await waitForNotice(page, /^Link copied\.$/, false);
       assert.equal((await fakeState(page)).reentered, 0, 'the copy waited for the frame to end before asking the app');
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, launchBrowser, routeHostPage, waitForBoot, waitForReady, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, browserFrames, launchBrowser, pauseClock, routeHostPage, waitForBoot, waitForReady, withPage } from './lib/harness.mjs';
 import { createFakeSite } from './lib/fake-site.mjs';
 
 const require = createRequire(import.meta.url);
@@ -178,7 +178,7 @@ describe('glue: input', () => {
       const [x, y, w, h] = (await page.evaluate(() => window.knobs.state())).hit['topbar.theme'];
       await page.touchscreen.tap(x + w / 2, y + h / 2);
       await page.waitForFunction(() => window.__fake.releases >= 1);
-      await page.waitForTimeout(150);   // any late, doubled press would arrive by now
+      await browserFrames(page, 5);   // any late, doubled press would have been dispatched by now
       let f = await fakeState(page);
       assert.equal(f.presses, 1, 'one press');
       assert.equal(f.releases, 1, 'one release');
@@ -188,7 +188,7 @@ describe('glue: input', () => {
 
       await page.touchscreen.tap(x + w / 2, y + h / 2);
       await page.waitForFunction(() => window.__fake.releases >= 2);
-      await page.waitForTimeout(150);
+      await browserFrames(page, 5);
       f = await fakeState(page);
       assert.equal(f.presses, 2);
       assert.equal(f.theme, 'dark', 'a second tap toggles back');
@@ -282,7 +282,7 @@ describe('glue: input', () => {
 
       await page.mouse.click(box.x + 200, box.y + 300);
       for (const key of ['Space', 'ArrowDown', 'PageDown', 'End', 'ArrowUp']) await page.keyboard.press(key);
-      await page.waitForTimeout(200);   // smooth scrolling would have started by now
+      await browserFrames(page, 5);   // smooth scrolling would have started by now
       await settleScroll(page);
       assert.equal(await page.evaluate(() => window.scrollY), 0, 'the host page did not scroll');
       const f = await frame.evaluate(() => ({ chars: window.__fake.chars, keys: window.__fake.keysDown }));
@@ -295,7 +295,7 @@ describe('glue: input', () => {
     await openInHost(t, {}, async (page, frame, box) => {
       await page.mouse.move(box.x + 200, box.y + 300);
       await page.mouse.wheel(0, 400);
-      await page.waitForFunction(() => window.scrollY > 0, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.scrollY > 0, null, { timeout: 30000 });
       assert.equal(await frame.evaluate(() => window.__fake.wheels), 0, 'GLFW did not get the wheel');
 
       await page.evaluate(() => window.scrollTo(0, 0));
@@ -304,7 +304,8 @@ describe('glue: input', () => {
       await page.mouse.move(after.x + 200, after.y + 300);
       await page.mouse.wheel(0, 400);
       await frame.waitForFunction(() => window.__fake.wheels >= 1);
-      await page.waitForTimeout(200);
+      await browserFrames(page, 5);
+      await settleScroll(page);
       assert.equal(await page.evaluate(() => window.scrollY), 0, 'the page did not scroll under a scrollable app area');
     });
   });
@@ -336,7 +337,7 @@ describe('glue: input', () => {
       await page.keyboard.press('a');   // a user activation, as when ImGui copies after Ctrl+C
       await page.evaluate(() => { window.__fake.pendingCopy = 'copiado: ✓ 42'; });
       await page.waitForFunction(() => window.__fake.pendingCopy === null);
-      await page.waitForFunction(async () => (await navigator.clipboard.readText()) === 'copiado: ✓ 42', null, { timeout: 5000 });
+      await page.waitForFunction(async () => (await navigator.clipboard.readText()) === 'copiado: ✓ 42', null, { timeout: 30000 });
     });
     await withPage(browser, t, {}, async (page) => {
       await page.addInitScript(() => {
@@ -350,7 +351,7 @@ describe('glue: input', () => {
       await waitForReady(page);
       await page.keyboard.press('a');
       await page.evaluate(() => { window.__fake.pendingCopy = 'fallback text'; });
-      await page.waitForFunction(() => window.__copied !== undefined, null, { timeout: 5000 });
+      await page.waitForFunction(() => window.__copied !== undefined, null, { timeout: 30000 });
       assert.equal(await page.evaluate(() => window.__copied), 'fallback text');
       assert.equal(await page.evaluate(() => document.activeElement.id), 'canvas', 'focus went back to the canvas');
       assert.equal(await page.evaluate(() => document.querySelectorAll('textarea').length), 0, 'the helper is removed');
@@ -374,29 +375,45 @@ describe('glue: lifecycle', () => {
   });
 
   it('glue: a lost WebGL context is reported, and explained with a reload button if not restored', async (t) => {
-    await openReady(t, { config: { contextRestoreTimeoutMs: 400 } }, async (page) => {
+    await withPage(browser, t, { config: { contextRestoreTimeoutMs: 400 } }, async (page) => {
+      // The glue's 400 ms run on the page's clock, moved by hand: how fast the machine is changes nothing.
+      await page.clock.install();
+      await page.goto(base);
+      await waitForReady(page);
+      await pauseClock(page);
       await page.evaluate(() => {
         window.__events = [];
+        window.__states = [];
+        new MutationObserver(() => window.__states.push(document.documentElement.dataset.knobsState))
+          .observe(document.documentElement, { attributes: true, attributeFilter: ['data-knobs-state'] });
         window.knobs.on('contextlost', () => window.__events.push('lost'));
         window.knobs.on('contextrestored', () => window.__events.push('restored'));
         window.__lose = document.getElementById('canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
         window.__lose.loseContext();
       });
       await page.waitForFunction(() => window.__fake.contextLost === 1);
+      await page.clock.runFor(399);
       await page.evaluate(() => window.__lose.restoreContext());
       await page.waitForFunction(() => window.__fake.contextRestored === 1);
-      await page.waitForTimeout(600);
-      assert.equal(await page.isVisible('#error'), false, 'a quick restore shows no message');
+      await page.clock.runFor(1000);
+      assert.deepEqual(await page.evaluate(() => window.__states), [], 'a restore within the time shows no message, then or later');
+      assert.equal(await page.isVisible('#error'), false);
 
       await page.evaluate(() => window.__lose.loseContext());
-      await page.waitForSelector('#error', { state: 'visible', timeout: 5000 });
+      await page.waitForFunction(() => window.__fake.contextLost === 2);
+      await page.clock.runFor(399);
+      assert.equal(await page.isVisible('#error'), false, 'no message before the time is up');
+      await page.clock.runFor(1);
+      await page.waitForSelector('#error', { state: 'visible' });
       assert.equal(await page.textContent('#error-title'), 'The graphics context was lost');
       assert.equal(await page.isVisible('#error-reload'), true);
       assert.equal(await page.evaluate(() => document.documentElement.dataset.knobsState), 'context-lost');
 
+      await page.clock.resume();
       await page.evaluate(() => window.__lose.restoreContext());
       await page.waitForSelector('#error', { state: 'hidden' });
       assert.equal(await page.evaluate(() => document.documentElement.dataset.knobsState), 'ready');
+      await page.waitForFunction(() => window.__events.length === 4);
       assert.deepEqual(await page.evaluate(() => window.__events), ['lost', 'restored', 'lost', 'restored']);
     });
   });
@@ -528,7 +545,9 @@ describe('glue: page API', () => {
         await new Promise((resolve) => { const wait = () => (seen.tick.length >= 3 ? resolve() : requestAnimationFrame(wait)); wait(); });
         off();
         const countAfterOff = seen.tick.length;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Three more frames that each emit a tick: none of them may reach the listener that is off.
+        const frame = window.__fake.frame;
+        await new Promise((resolve) => { const wait = () => (window.__fake.frame >= frame + 3 ? resolve() : requestAnimationFrame(wait)); wait(); });
         window.__fake.emitEachFrame = false;
         window.knobsGlue.emit('raw', '{not json');
         window.knobsGlue.emit('empty', '');

@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, VIEWPORTS, center, dropFiles, launchBrowser, waitForReady, waitFrames, withPage } from './lib/harness.mjs';
+import {
+  REPO_ROOT, VIEWPORTS, center, dropFiles, launchBrowser, pauseClock, recordLargeCopies, waitForReady, waitFrames, withPage,
+} from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { startServer } = require(path.join(REPO_ROOT, 'scripts/serve'));
@@ -49,7 +51,7 @@ async function waitForNotice(page, pattern, error) {
   try {
     await page.waitForFunction(([source, flags, wantError]) => (window.knobs.state().notices || []).some((n) =>
       new RegExp(source, flags).test(n.text) && (wantError === null || n.error === wantError)),
-    [pattern.source, pattern.flags, error === undefined ? null : error], { timeout: 15000, polling: 100 });
+    [pattern.source, pattern.flags, error === undefined ? null : error], { timeout: 30000, polling: 100 });
   } catch (failure) {
     const notices = (await state(page)).notices.map((n) => `${n.error ? 'x' : 'v'} ${n.text}`);
     throw new Error(`no notice matching ${pattern}${error === undefined ? '' : error ? ' (error)' : ' (not an error)'}; ` +
@@ -59,7 +61,7 @@ async function waitForNotice(page, pattern, error) {
 
 // Clicks a named element (hit rectangle) once the app has drawn it.
 async function clickHit(page, id) {
-  await page.waitForFunction((name) => Array.isArray(window.knobs.state().hit[name]), id, { timeout: 15000 });
+  await page.waitForFunction((name) => Array.isArray(window.knobs.state().hit[name]), id, { timeout: 30000 });
   const { x, y } = center((await state(page)).hit[id]);
   await page.mouse.move(x, y);
   await waitFrames(page, 2);
@@ -142,6 +144,7 @@ describe('journey: files', () => {
 
   it('journey: 10 MB of text opens; the page blocks only for the copy and the app\'s own parse', async (t) => {
     await openApp(t, async (page) => {
+      await page.evaluate(recordLargeCopies, 1 << 20);
       const result = await page.evaluate(async () => {
         const line = 'the cat sat on the mat and the dog ran to the park. ';
         const text = line.repeat(Math.floor((10 * 1024 * 1024) / line.length));
@@ -149,12 +152,16 @@ describe('journey: files', () => {
         window.knobs.on('file', (payload) => { event = payload; });
         const ok = await window.knobs.openFile(new File([text], 'ten-megabytes.txt'));
         await new Promise((resolve) => setTimeout(resolve, 0));
-        return { ok, event };
+        return { ok, event, copies: window.__copies };
       });
       assert.equal(result.ok, true);
       assert.ok(result.event.bytes > 10 * 1024 * 1024 - 100);
+      // Counted, not timed: the bytes go into the wasm heap in one copy (the text is a little under 10 MB, so
+      // building it copied nothing as large). How long the copy and the parse take is make bench's
+      // open_10mb_text_copy_ms and open_10mb_text_block_ms (docs/bench.md).
+      assert.deepEqual(result.copies.filter((length) => length === result.event.bytes), [result.event.bytes],
+        'one copy of the file into the heap');
       t.diagnostic(`10 MB text: copy into the heap ${result.event.copyMs.toFixed(1)} ms, knobs_open_bytes ${result.event.appMs.toFixed(1)} ms`);
-      assert.ok(result.event.copyMs < 100, `the copy into the wasm heap took ${result.event.copyMs.toFixed(1)} ms`);
       await waitForNotice(page, /^ten-megabytes\.txt: text loaded/, false);
     });
   });
@@ -249,10 +256,10 @@ describe('journey: training milestones', () => {
         window.knobs.on('training', (payload) => window.__milestones.push(payload));
       });
       assert.deepEqual(await command(page, 'lab_play'), { ok: true });
-      await page.waitForFunction(() => window.__milestones.some((m) => m.milestone === 'started'), null, { timeout: 15000 });
+      await page.waitForFunction(() => window.__milestones.some((m) => m.milestone === 'started'), null, { timeout: 30000 });
       await page.waitForFunction(() => window.knobs.state().lab.pretrain.step >= 2, null, { timeout: 30000 });
       assert.deepEqual(await command(page, 'lab_pause'), { ok: true });
-      await page.waitForFunction(() => window.__milestones.some((m) => m.milestone === 'stopped'), null, { timeout: 15000 });
+      await page.waitForFunction(() => window.__milestones.some((m) => m.milestone === 'stopped'), null, { timeout: 30000 });
       const milestones = await page.evaluate(() => window.__milestones);
       assert.deepEqual(milestones.map((m) => m.milestone), ['started', 'stopped']);
       const stopped = milestones[1];
@@ -274,17 +281,23 @@ describe('journey: links', () => {
       assert.match((await state(page)).fragment, /temp=1\.6/);
       // (The fragment may still settle over a frame or two, as the shell brings the preset's panel to front.)
       await page.waitForFunction(() => location.hash === window.knobs.state().fragment && /temp=1\.6/.test(location.hash),
-        null, { timeout: 5000 });
+        null, { timeout: 30000 });
     }, { url: SITE_URL + '#v=2&lr=0.02&seed=7' });
   });
 
   it('journey: copy link puts this address with the current state on the clipboard', async (t) => {
-    await openApp(t, async (page, context) => {
+    await withPage(browser, t, VIEWPORTS.desktop, async (page, context) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE_URL.replace(/\/$/, '') });
-      await page.waitForTimeout(1200);   // two looks at the state
+      await page.clock.install();
+      await page.goto(SITE_URL);
+      await waitForReady(page);
+      // Two looks at the state (every 500 ms), on the page's clock: however slow the machine, they happened.
+      await pauseClock(page);
+      await page.clock.runFor(1000);
+      await page.clock.resume();
       assert.equal(await page.evaluate(() => location.href), SITE_URL, 'a fresh app keeps its bare address');
       assert.deepEqual(await command(page, 'load_link', { fragment: '#v=2&lr=0.02&seed=3' }), { ok: true });
-      await page.waitForFunction((expected) => location.href === expected, SITE_URL + '#v=2&lr=0.02&seed=3', { timeout: 5000 });
+      await page.waitForFunction((expected) => location.href === expected, SITE_URL + '#v=2&lr=0.02&seed=3', { timeout: 30000 });
       const url = await page.evaluate(() => window.knobs.copyLink());
       assert.equal(url, SITE_URL + '#v=2&lr=0.02&seed=3');
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);

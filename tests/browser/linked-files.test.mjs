@@ -49,13 +49,13 @@ async function open(t, fragment, body) {
 
 async function waitForNotice(page, pattern, error) {
   await page.waitForFunction(([source, wantError]) => (window.knobs.state().notices || []).some((n) =>
-    new RegExp(source).test(n.text) && n.error === wantError), [pattern.source, error], { timeout: 15000, polling: 100 });
+    new RegExp(source).test(n.text) && n.error === wantError), [pattern.source, error], { timeout: 30000, polling: 100 });
 }
 
 describe('files a link names', () => {
   it('content=: the author\'s lesson replaces the built-in one and keeps its own progress', async (t) => {
     await open(t, '#v=2&panel=quiz&content=lessons/week-1.json', async (page) => {
-      await page.waitForFunction((title) => window.knobs.state().lesson.title === title, AUTHOR_TITLE, { timeout: 15000 });
+      await page.waitForFunction((title) => window.knobs.state().lesson.title === title, AUTHOR_TITLE, { timeout: 30000 });
       await waitForNotice(page, /^lessons\/week-1\.json: lesson loaded/, false);
       const quiz = (await state(page)).lesson.quiz;
       const builtin = JSON.parse(readFileSync(path.join(REPO_ROOT, 'content/en.json'), 'utf8')).quiz.length;

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Runs the browser tests against a built site:
 //
-//   node tests/browser/run.mjs SITE_DIR [--only=NAME[,NAME...]] [-- extra node --test options]
+//   node tests/browser/run.mjs SITE_DIR [--only=NAME[,NAME...]] [--jobs=N] [-- extra node --test options]
 //
 // SITE_DIR is the served folder (build/web/site). The script serves it on a free port with
-// scripts/serve, runs tests/browser/*.test.mjs one file at a time with node's test runner (TAP output,
-// with its "# pass N" / "# fail N" lines), prints "N passed, N failed", and exits non-zero on any
-// failure. --only=glue,serve picks test files by name. Screenshots: artifacts/screens/ on every run,
-// artifacts/failures/ for failed tests.
+// scripts/serve and runs each tests/browser/*.test.mjs file in its own `node --test` process (TAP
+// output, with its "# pass N" / "# fail N" lines), up to --jobs files at once (KNOBS_BROWSER_JOBS;
+// default: the number of cores, at most 2). Each file's output is printed in one piece when the file
+// ends, longest files first (by the last run's times in artifacts/browser-times.json), then a table of
+// how long each file took, then "N passed, N failed"; exits non-zero on any failure. --only=glue,serve
+// picks test files by name. Screenshots: artifacts/screens/ on every run, artifacts/failures/ for
+// failed tests.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +23,7 @@ const CHROMIUM = process.env.KNOBS_CHROMIUM || '/usr/bin/chromium';
 
 function usage(message) {
   if (message) console.error(`run.mjs: ${message}`);
-  console.error('usage: node tests/browser/run.mjs SITE_DIR [--only=NAME[,NAME...]] [-- node --test options]');
+  console.error('usage: node tests/browser/run.mjs SITE_DIR [--only=NAME[,NAME...]] [--jobs=N] [-- node --test options]');
   process.exit(2);
 }
 
@@ -28,14 +32,17 @@ const separator = args.indexOf('--');
 const ownArgs = separator === -1 ? args : args.slice(0, separator);
 const testArgs = separator === -1 ? [] : args.slice(separator + 1);
 let only = null;
+let jobs = Number(process.env.KNOBS_BROWSER_JOBS) || Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
 const positional = [];
 for (const arg of ownArgs) {
   if (arg.startsWith('--only=')) only = arg.slice('--only='.length).split(',').filter(Boolean);
+  else if (arg.startsWith('--jobs=')) jobs = Number(arg.slice('--jobs='.length));
   else if (arg === '--help' || arg === '-h') usage();
   else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
   else positional.push(arg);
 }
 if (positional.length !== 1) usage('give exactly one SITE_DIR');
+if (!Number.isInteger(jobs) || jobs < 1) usage('--jobs needs a whole number of at least 1');
 
 const siteDir = path.resolve(positional[0]);
 if (!existsSync(siteDir) || !statSync(siteDir).isDirectory()) {
@@ -80,40 +87,77 @@ function startServer() {
   });
 }
 
+const ARTIFACTS = process.env.KNOBS_ARTIFACTS || path.join(REPO_ROOT, 'artifacts');
+const TIMES = path.join(ARTIFACTS, 'browser-times.json');
+
 // Failure screenshots describe this run only.
-rmSync(path.join(process.env.KNOBS_ARTIFACTS || path.join(REPO_ROOT, 'artifacts'), 'failures'), { recursive: true, force: true });
+rmSync(path.join(ARTIFACTS, 'failures'), { recursive: true, force: true });
+
+// Longest first, by the last run's times: the pool then ends with short files, not with one long one.
+let lastTimes = {};
+try { lastTimes = JSON.parse(readFileSync(TIMES, 'utf8')); } catch { /* first run: alphabetical */ }
+files.sort((a, b) => (lastTimes[b] ?? 0) - (lastTimes[a] ?? 0));
 
 const server = await startServer();
-console.log(`# serving ${path.relative(REPO_ROOT, siteDir) || siteDir} at ${server.url}`);
+console.log(`# serving ${path.relative(REPO_ROOT, siteDir) || siteDir} at ${server.url}; ${files.length} files, ${jobs} at a time`);
 
-const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
-const exitCode = await new Promise((resolve) => {
-  const child = spawn(process.execPath, [
-    '--test', '--test-reporter=tap', '--test-concurrency=1', ...testArgs,
-    ...files.map((name) => path.join(HERE, name)),
-  ], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, KNOBS_SITE_URL: server.url, KNOBS_SITE_DIR: siteDir },
+// One file in its own test process; resolves with its counts, exit code and wall time once it ends.
+function runFile(name) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--test', '--test-reporter=tap', ...testArgs, path.join(HERE, name)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KNOBS_SITE_URL: server.url, KNOBS_SITE_DIR: siteDir },
+    });
+    running.add(child);
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
+      for (const match of output.matchAll(/^# (pass|fail|cancelled|skipped) (\d+)$/gm)) counts[match[1]] += Number(match[2]);
+      // A file whose process failed without reporting a failed test (killed, say) still counts as one.
+      if ((code !== 0 || signal) && counts.fail + counts.cancelled === 0) counts.fail = 1;
+      resolve({ name, counts, code: code ?? (signal ? 1 : 0), seconds: (Date.now() - started) / 1000, output });
+    });
   });
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop();
-    for (const line of lines) {
-      const match = line.match(/^# (pass|fail|cancelled|skipped) (\d+)$/);
-      if (match) counts[match[1]] += Number(match[2]);
-    }
-  });
-  child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-});
+}
 
+const running = new Set();
+const stopChildren = (signal) => {
+  for (const child of running) child.kill('SIGTERM');
+  server.child.kill('SIGTERM');
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+};
+process.on('SIGINT', stopChildren);
+process.on('SIGTERM', stopChildren);
+
+const results = [];
+const queue = [...files];
+const started = Date.now();
+await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+  while (queue.length) {
+    const result = await runFile(queue.shift());
+    process.stdout.write(`# ---- ${result.name} (${result.seconds.toFixed(1)} s)\n${result.output}`);
+    results.push(result);
+  }
+}));
 server.child.kill('SIGTERM');
 
-const failed = counts.fail + counts.cancelled;
-const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
-console.log(`${counts.pass} passed, ${failed} failed${skipped}`);
-process.exit(exitCode !== 0 || failed > 0 || counts.pass === 0 ? 1 : 0);
+const total = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
+for (const { counts } of results) for (const key of Object.keys(total)) total[key] += counts[key];
+console.log(`# ---- time per file (${jobs} at a time; wall ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+for (const { name, seconds, counts } of [...results].sort((a, b) => b.seconds - a.seconds)) {
+  console.log(`#   ${name.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${counts.pass} passed, ${counts.fail + counts.cancelled} failed`);
+}
+mkdirSync(ARTIFACTS, { recursive: true });
+writeFileSync(TIMES, JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.name, r.seconds])) }, null, 2) + '\n');
+
+const failed = total.fail + total.cancelled;
+const skipped = total.skipped ? `, ${total.skipped} skipped` : '';
+console.log(`${total.pass} passed, ${failed} failed${skipped}`);
+process.exit(results.some((r) => r.code !== 0) || failed > 0 || total.pass === 0 ? 1 : 0);

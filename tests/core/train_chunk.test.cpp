@@ -3,6 +3,7 @@
 // damage without crashing.
 #include "core/train_chunk.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -198,7 +199,9 @@ TEST_CASE("[core] a train chunk reaches the same bits as the caller's own steps"
     CHECK(same_bits(result.params_before_last, params_before_last));
     CHECK(same_bits(result.grads, std::as_const(model).grads()));
     CHECK(result.progress == trainer.progress());
-    CHECK(result.ms > 0);
+    // The chunk reports the wall time it took; how long that is belongs to make bench, not to a test.
+    CHECK(std::isfinite(result.ms));
+    CHECK(result.ms >= 0);
 }
 
 TEST_CASE("[core] train chunk messages survive encode and decode", "[core]") {

@@ -138,7 +138,7 @@ export async function mirrorUpdated(page, times = 1) {
   for (let i = 0; i < times; i++) {
     const frame = await page.evaluate(() => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0));
     await page.waitForFunction((seen) => Number(document.getElementById('a11y-mirror').dataset.knobsFrame || 0) > seen,
-      frame, { timeout: 20000, polling: 50 });
+      frame, { timeout: 30000, polling: 50 });
   }
 }
 
@@ -146,6 +146,39 @@ export async function waitFrames(page, count) {
   const start = await page.evaluate(() => window.knobs.state().frame);
   await page.waitForFunction((target) => window.knobs.state().frame >= target, start + count,
     { timeout: 30000, polling: 'raf' });
+}
+
+// An init script (page.addInitScript(recordLargeCopies, minBytes)): window.__copies lists the length of
+// every typed-array copy (TypedArray.prototype.set) of at least `minBytes` elements the page makes, so a
+// test can count how often a file's bytes were copied instead of timing it (make bench times it).
+export function recordLargeCopies(minBytes) {
+  window.__copies = [];
+  const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
+  const set = typedArray.set;
+  typedArray.set = function (source, offset) {
+    if (source && source.length >= minBytes) window.__copies.push(source.length);
+    return set.call(this, source, offset);
+  };
+}
+
+// Waits until the browser has run `count` animation frames in `target` (a page or a frame): input sent
+// before has been dispatched, and whatever a frame would start has started. For checks that something did
+// NOT happen: counted in the browser's frames, so a slow machine waits longer instead of failing.
+export function browserFrames(target, count) {
+  return target.evaluate((n) => new Promise((resolve) => {
+    let left = n;
+    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  }), count);
+}
+
+// Virtual time for the page's own timers (Playwright's clock, installed before the page loads): time
+// flows as usual until pauseClock(page); from then on setTimeout, setInterval, Date, performance.now and
+// requestAnimationFrame move only by page.clock.runFor(ms). Tests of what the glue does after a delay, or
+// at most every so often, run those timers exactly instead of sleeping and measuring.
+export async function pauseClock(page) {
+  const now = await page.evaluate(() => Date.now());
+  await page.clock.pauseAt(now + 1000);
 }
 
 export function center(rect) {
