@@ -504,6 +504,17 @@ std::string lesson_ready(AppState& s, bool quiz, bool matching) {
     return {};
 }
 
+// The card of this round a command names, or -1 with the refusal in *why.
+int named_card(AppState& s, const std::string& id, std::string* why) {
+    if (std::string e = lesson_ready(s, false, true); !e.empty()) {
+        *why = e;
+        return -1;
+    }
+    const int card = match_card_from_id(*s.lesson.matching, id);
+    if (card < 0) *why = "no card \"" + id + "\" in this round";
+    return card;
+}
+
 // The question a command names, or the current one for "".
 bool find_question(const LessonState& L, const std::string& id, int* q, CommandResult& result) {
     if (id.empty()) {
@@ -570,17 +581,17 @@ CommandResult apply_command(AppState& s, const cmd::QuizRetryWrong&) {
     return {};
 }
 CommandResult apply_command(AppState& s, const cmd::MatchTap& c) {
-    if (auto e = lesson_ready(s, false, true); !e.empty()) return CommandResult::refused(e);
-    const int card = match_card_from_id(*s.lesson.matching, c.card);
-    if (card < 0) return CommandResult::refused("no card \"" + c.card + "\" in this round");
+    std::string why;
+    const int card = named_card(s, c.card, &why);
+    if (card < 0) return CommandResult::refused(why);
     if (lesson_match_tap(s, card).result == lesson::TapResult::ignored)
         return CommandResult::refused("card \"" + c.card + "\" is already matched or the round is over");
     return {};
 }
 CommandResult apply_command(AppState& s, const cmd::MatchFocus& c) {
-    if (auto e = lesson_ready(s, false, true); !e.empty()) return CommandResult::refused(e);
-    const int card = match_card_from_id(*s.lesson.matching, c.card);
-    if (card < 0) return CommandResult::refused("no card \"" + c.card + "\" in this round");
+    std::string why;
+    const int card = named_card(s, c.card, &why);
+    if (card < 0) return CommandResult::refused(why);
     s.lesson.matching->set_focus(card);
     return {};
 }

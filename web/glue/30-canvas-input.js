@@ -182,20 +182,22 @@
     dispatchMouse('mousedown', touch, 1);
   }
 
-  function onTouchMove(event) {
-    if (event.target !== canvas) return;
+  // A touch on the canvas is the app's (no page scroll, no emulated mouse events): the finger ImGui
+  // follows, or null for any other.
+  function followedTouch(event) {
+    if (event.target !== canvas) return null;
     event.preventDefault();
     event.stopImmediatePropagation();
-    const touch = activeTouchId === null ? null : findTouch(event.changedTouches, activeTouchId);
-    if (!touch) return;
-    dispatchMouse('mousemove', touch, 1);
+    return activeTouchId === null ? null : findTouch(event.changedTouches, activeTouchId);
+  }
+
+  function onTouchMove(event) {
+    const touch = followedTouch(event);
+    if (touch) dispatchMouse('mousemove', touch, 1);
   }
 
   function onTouchEnd(event) {
-    if (event.target !== canvas) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    const touch = activeTouchId === null ? null : findTouch(event.changedTouches, activeTouchId);
+    const touch = followedTouch(event);
     if (!touch) return;
     activeTouchId = null;
     dispatchMouse('mouseup', touch, 0);
