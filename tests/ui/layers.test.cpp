@@ -117,7 +117,8 @@ std::set<std::string> lab_mutators() {
 // s.field = ..., s.field.x += ..., s.field[i] = ...
 const std::regex kAssign(R"(\bs\.([a-z_][a-z_0-9]*)(?:(?:\.[a-z_][a-z_0-9]*)|(?:\[[^\]]*\]))*\s*(?:[-+*/|&]?=(?!=)|\+\+|--))");
 const std::regex kIncrement(R"((?:\+\+|--)\s*s\.([a-z_][a-z_0-9]*))");
-const std::regex kAddress(R"(&\s*s\.([a-z_][a-z_0-9]*))");  // &s.field bound to a widget
+// &s.field bound to a widget: an address taken as an argument or a value (not "x && s.field").
+const std::regex kAddress(R"([(,=]\s*&\s*s\.([a-z_][a-z_0-9]*))");
 // A reference taken to a part of the state: "LessonState& L = s.lesson;" (a const one is fine).
 const std::regex kStateRef(R"((const\s+)?\b[A-Z][A-Za-z_0-9:<>]*\s*&\s*[A-Za-z_][A-Za-z_0-9]*\s*=\s*s\.([a-z_][a-z_0-9]*))");
 // The fields that non-const references are taken to.
@@ -204,6 +205,7 @@ TEST_CASE("[layers] the checks above can fail", "[layers]") {
     CHECK(std::regex_search(bad, lab_call("play")));
     CHECK(std::regex_search(bad, free_call("ensure_lesson")));
     CHECK(std::regex_search(code_only("++s.frame;"), kIncrement));
+    CHECK_FALSE(std::regex_search(code_only("if (ready && s.frame > 2)"), kAddress));
     // A comment or a string that mentions a call is not one.
     const std::string quiet = code_only("// s.lab.play() would\nconst char* t = \"ensure_lesson(s)\";");
     CHECK_FALSE(std::regex_search(quiet, lab_call("play")));
