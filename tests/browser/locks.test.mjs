@@ -21,9 +21,12 @@ const hit = async (page, id) => {
   return rect;
 };
 
-// Presses on the slider's handle side, drags it most of the way right and lets go; then focuses it and
-// presses the keys that move a slider (arrows, Home/End) and the typed-value path (Ctrl+click, digits).
+// Presses on the slider's left end, drags it most of the way right and lets go; then presses the keys that
+// move a focused slider (arrows) and takes the typed-value path (Ctrl+click, digits, Enter).
 async function dragAndType(page, id) {
+  // Keys pressed earlier may have moved ImGui's keyboard focus to the tab bar and another tab.
+  await page.evaluate(() => window.knobs.command('open_panel', { panel: 'pretrain' }));
+  await waitFrames(page, 3);
   const rect = await hit(page, id);
   const { y } = center(rect);
   await page.mouse.move(rect[0] + 4, y);
@@ -36,7 +39,7 @@ async function dragAndType(page, id) {
   }
   await page.mouse.up();
   await waitFrames(page, 3);
-  for (const key of ['ArrowRight', 'ArrowRight', 'ArrowLeft', 'End', 'Home']) {
+  for (const key of ['ArrowRight', 'ArrowRight', 'ArrowLeft', 'ArrowRight']) {
     await page.keyboard.press(key);
     await waitFrames(page, 2);
   }
