@@ -187,15 +187,13 @@ bool parse_view_command(const std::string& name, const json& j, ParsedCommand& o
 }
 
 // ---- the view ----
+// The top bar's theme and language buttons are settings-table rows too: one path for locks and checks.
+CommandResult apply_command(AppState& s, const cmd::SetSetting& c);
 CommandResult apply_command(AppState& s, const cmd::SetTheme& c) {
-    if (setting_locked(s, "theme")) return CommandResult::refused("theme: locked by this page; kept as it was.");
-    set_theme(s, c.theme);
-    return {};
+    return apply_command(s, cmd::SetSetting{"theme", std::string(c.theme == Theme::light ? "light" : "dark")});
 }
 CommandResult apply_command(AppState& s, const cmd::SetLanguage& c) {
-    if (setting_locked(s, "lang")) return CommandResult::refused("lang: locked by this page; kept as it was.");
-    if (!set_language(s, c.lang)) return CommandResult::refused("set_lang needs \"lang\": \"en\" or \"pt-BR\"");
-    return {};
+    return apply_command(s, cmd::SetSetting{"lang", c.lang});
 }
 CommandResult apply_command(AppState& s, const cmd::OpenPanel& c) {
     if (static_cast<int>(c.panel) < 0 || static_cast<int>(c.panel) >= kNumPanels) return CommandResult::refused("no such panel");
@@ -283,7 +281,7 @@ CommandResult apply_command(AppState& s, const cmd::SetSetting& c) {
     if (!spec) return CommandResult::refused("set_setting: " + display_text(as_bytes(c.key.substr(0, 40))) + " is not a setting");
     if (setting_locked(s, spec->key)) {
         // The control is drawn read-only, so this comes from a key press, the page or a script: say why.
-        const std::string why = std::string(spec->key) + ": " + tr(s.lang, "lock.refused");
+        const std::string why = locked_message(s, spec->key);
         s.notify(why);
         return CommandResult::refused(why);
     }

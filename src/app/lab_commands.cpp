@@ -4,7 +4,6 @@
 #include <cmath>
 #include <type_traits>
 
-#include "app/i18n.h"
 #include "app/settings.h"
 #include "app/url_state.h"
 #include "core/checksum.h"
@@ -38,15 +37,11 @@ bool optional_number(const json& j, const char* key, std::optional<T>& out, std:
         why = std::string("\"") + key + "\" must be a finite number";
         return false;
     }
-    if constexpr (std::is_integral_v<T>) {
-        if (v != std::floor(v) || std::fabs(v) > 9.0e15) {
-            why = std::string("\"") + key + "\" must be a whole number";
-            return false;
-        }
-        out = static_cast<T>(v);
-    } else {
-        out = static_cast<T>(v);
+    if (std::is_integral_v<T> && (v != std::floor(v) || std::fabs(v) > 9.0e15)) {
+        why = std::string("\"") + key + "\" must be a whole number";
+        return false;
     }
+    out = static_cast<T>(v);
     return true;
 }
 
@@ -57,7 +52,7 @@ std::string check_row(const AppState& s, std::string_view key, const SettingValu
     if (!spec) return std::string(key) + ": not a setting";
     if (std::string why = check_setting_value(*spec, v); !why.empty()) return why;
     if (setting_locked(s, key) && normalize_setting_value(*spec, v) != setting_value(s, *spec))
-        return std::string(key) + ": " + tr(s.lang, "lock.refused");
+        return locked_message(s, key);
     return {};
 }
 
@@ -186,7 +181,7 @@ CommandResult apply_command(AppState& s, const cmd::Generate& c) {
     if (prompt.size() > 4096) return CommandResult::refused("the prompt is too long (4096 bytes at most)");
     if (!lab.has_model(lab.inference().source)) return CommandResult::refused("that model is not available yet");
     if (c.prompt && *c.prompt != ui.prompt && setting_locked(s, "prompt"))
-        return CommandResult::refused(std::string("prompt: ") + tr(s.lang, "lock.refused"));
+        return CommandResult::refused(locked_message(s, "prompt"));
     if (c.tokens)
         if (auto e = check_row(s, "tokens", *c.tokens); !e.empty()) return CommandResult::refused(e);
     if (c.seed)

@@ -419,6 +419,10 @@ bool setting_locked(const AppState& s, std::string_view key) {
     return std::find(s.link.locked.begin(), s.link.locked.end(), key) != s.link.locked.end();
 }
 
+std::string locked_message(const AppState& s, std::string_view key) {
+    return std::string(key) + ": " + tr(s.lang, "lock.refused");
+}
+
 void write_settings_state(JsonWriter& w, const AppState& s) {
     w.begin_object();
     for (const SettingSpec& spec : settings_table()) {

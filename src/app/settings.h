@@ -71,6 +71,8 @@ std::string setting_range_text(const SettingSpec& spec);
 
 // Whether lock= froze this setting in the app (the control is drawn read-only, its command refused).
 bool setting_locked(const AppState& s, std::string_view key);
+// The refusal every command gives for a locked setting: "lr: locked by this page; kept as it was."
+std::string locked_message(const AppState& s, std::string_view key);
 
 // The state JSON's "settings" object: for each row, {"value", "locked"} (state_json in commands.cpp).
 void write_settings_state(JsonWriter& w, const AppState& s);
