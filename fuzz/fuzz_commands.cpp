@@ -31,10 +31,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "app/app.h"
 #include "app/commands.h"
+#include "core/utf8.h"
 #include "fuzz_check.h"
 
 using namespace knobs;
@@ -86,6 +88,28 @@ json parse_or_die(const std::string& text, const char* what) {
 const json::json_pointer kQuizHint{"/lesson/quiz/needs_selection"};
 const json::json_pointer kFinetuneError{"/lab/finetune/error"};
 const json::json_pointer kNotices{"/notices"};
+const json::json_pointer kNoticesDropped{"/notices_dropped"};
+
+// The notices after AppState::notify(text) on `was` (a repeat moves up with its count; past kMaxNotices the
+// oldest goes and is counted), as the page sees them.
+std::pair<json, json> notices_after(const json& was, std::string text) {
+    json list = was.at(kNotices);
+    json dropped = was.at(kNoticesDropped);
+    if (text.size() > kMaxNoticeBytes) text = text.substr(0, utf8_prefix_length(text, kMaxNoticeBytes - 3)) + "…";
+    json entry = {{"text", text}, {"error", false}, {"repeats", 1}};
+    for (auto it = list.begin(); it != list.end(); ++it)
+        if ((*it)["text"] == text && (*it)["error"] == false) {
+            entry["repeats"] = (*it)["repeats"].get<int>() + 1;
+            list.erase(it);
+            break;
+        }
+    list.push_back(entry);
+    if (list.size() > kMaxNotices) {
+        list.erase(list.begin());
+        dropped = dropped.get<int>() + 1;
+    }
+    return {list, dropped};
+}
 
 std::string finetune_error(const json& state) {
     if (!state.contains(kFinetuneError) || !state.at(kFinetuneError).is_string()) return {};
@@ -96,7 +120,7 @@ std::string finetune_error(const json& state) {
 // their own: each may only gain the refusal's own message).
 json comparable_state(const json& state) {
     json j = state;
-    for (const json::json_pointer& shown : {kQuizHint, kFinetuneError, kNotices})
+    for (const json::json_pointer& shown : {kQuizHint, kFinetuneError, kNotices, kNoticesDropped})
         if (j.contains(shown)) j[shown.parent_pointer()].erase(shown.back());
     return j;
 }
@@ -197,9 +221,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             const std::string shown = finetune_error(is);
             FUZZ_REQUIRE(shown == finetune_error(was) || shown == refused.error,
                          "the fine-tune panel shows the refusal's own message, if any");
-            json notices_with_refusal = was.at(kNotices);
-            notices_with_refusal.push_back({{"text", refused.error}, {"error", false}});
-            FUZZ_REQUIRE(is.at(kNotices) == was.at(kNotices) || is.at(kNotices) == notices_with_refusal,
+            const auto [with_refusal, dropped_with_refusal] = notices_after(was, refused.error);
+            const bool unchanged = is.at(kNotices) == was.at(kNotices) && is.at(kNoticesDropped) == was.at(kNoticesDropped);
+            FUZZ_REQUIRE(unchanged || (is.at(kNotices) == with_refusal && is.at(kNoticesDropped) == dropped_with_refusal),
                          "a refused command's only notice, if any, is its own message");
         }
     }

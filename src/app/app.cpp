@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -11,6 +12,7 @@
 #include "app/i18n.h"
 #include "app/lab_commands.h"
 #include "app/url_state.h"
+#include "core/utf8.h"
 #include "lesson/content.h"
 
 namespace knobs {
@@ -59,6 +61,13 @@ void announce_training(AppState& s) {
     if (v.divergence.empty()) a.training_said_divergence = false;
     a.training_said_running = running;
 }
+// Notices leave by themselves; the UI only draws them.
+void expire_notices(AppState& s) {
+    constexpr double kInfoSeconds = 6, kErrorSeconds = 12;  // errors stay longer
+    std::erase_if(s.notices, [&](const Notice& n) { return s.time_s - n.shown_at > (n.is_error ? kErrorSeconds : kInfoSeconds); });
+    if (s.notices.empty()) s.notices_dropped = 0;
+}
+
 }  // namespace
 
 void app_init(AppState& s) {
@@ -67,8 +76,30 @@ void app_init(AppState& s) {
     s.focused_lab_panel = PanelId::pretrain;
 }
 
+void AppState::notify(std::string text, bool is_error) {
+    if (text.size() > kMaxNoticeBytes) {
+        text.resize(utf8_prefix_length(text, kMaxNoticeBytes - 3));
+        text += "…";
+    }
+    const auto same = std::find_if(notices.begin(), notices.end(), [&](const Notice& n) { return n.is_error == is_error && n.text == text; });
+    if (same != notices.end()) {
+        Notice again = std::move(*same);
+        notices.erase(same);
+        ++again.repeats;
+        again.shown_at = time_s;  // it is news again: shown as long as a new one
+        notices.push_back(std::move(again));
+        return;
+    }
+    notices.push_back({std::move(text), is_error, time_s});
+    if (notices.size() > kMaxNotices) {
+        notices.erase(notices.begin());
+        ++notices_dropped;
+    }
+}
+
 void app_update(AppState& s, double now_s) {
     s.time_s = now_s;
+    expire_notices(s);
     ensure_lesson(s);  // once: the platform has wired its hooks (saved progress) by the first frame
     // While the pre-train panel is open, edited settings reach the lab as soon as they need no new run
     // (and a run that must restart asks first), as they did when the panel applied them itself.

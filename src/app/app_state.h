@@ -26,6 +26,9 @@ struct PlatformHooks {
     std::function<void()> copy_link;                                            // page URL + current fragment
     std::function<void(const std::string& json)> save_progress;                 // lesson progress -> localStorage
     std::function<std::string()> load_progress;                                 // "" when nothing is stored
+    // Milliseconds since the Unix epoch; unset, the system clock. Progress records are stamped with it, so
+    // two tabs' answers merge by time (src/lesson/progress.h); tests set a fixed clock.
+    std::function<std::int64_t()> wall_clock_ms;
     std::function<void(const std::string& name, const std::vector<uint8_t>& bytes, const std::string& mime)>
         download;                                                                // save a file
     // Draws a (rows, cols) row-major matrix into the screen rectangle [x0,y0]-[x1,y1] of an ImDrawList with
@@ -147,8 +150,14 @@ struct Motion {
 struct Notice {
     std::string text;
     bool is_error = false;
-    double shown_at = 0;
+    double shown_at = 0;  // AppState::time_s when it was last said
+    int repeats = 1;      // how many times it was said while on the list
 };
+// Notices are bounded however fast they come and however long no frame is drawn (a hidden tab, a flood
+// of host messages): a repeat is counted on the notice already listed, past kMaxNotices the oldest is
+// dropped and counted, and a notice longer than kMaxNoticeBytes is cut (at a character boundary).
+inline constexpr size_t kMaxNotices = 20;
+inline constexpr size_t kMaxNoticeBytes = 600;
 
 struct AppState {
     // ---- view ----
@@ -188,7 +197,8 @@ struct AppState {
     float content_height_css = 0;     // the height the shown panels need (an embedding iframe's auto-height)
     std::map<std::string, HitRect> hits;
     A11yMirror a11y;                  // what screen readers get instead of the canvas (src/ui/a11y.h)
-    std::vector<Notice> notices;
+    std::vector<Notice> notices;      // newest last; see kMaxNotices
+    int notices_dropped = 0;          // older notices dropped to keep the bound, since the list was last empty
     std::string user_text_name;       // the learner's own text, as the lab holds it
     size_t user_text_bytes = 0;
     PlatformHooks hooks;
@@ -197,7 +207,7 @@ struct AppState {
     std::vector<Command> posted;
 
     void post(Command c) { posted.push_back(std::move(c)); }
-    void notify(std::string text, bool is_error = false) { notices.push_back({std::move(text), is_error, time_s}); }
+    void notify(std::string text, bool is_error = false);
     // Read out by screen readers (the mirror's live region); nothing is shown on the canvas.
     void announce(std::string text) {
         if (text.empty()) return;

@@ -31,6 +31,9 @@ struct SetPointer { bool coarse; };           // a touch screen: larger targets
 struct SetUiScale { float scale; };
 struct ToggleHelp {};
 struct Notify { std::string text; bool error = false; };
+// The page refused a file before reading it (too large): a notice, and the panel that takes such files
+// shows it on its error line too. purpose: "weights" or "text".
+struct FileRefused { std::string purpose, text; };
 struct DismissNotices {};
 struct LoadLink { std::string fragment; };
 struct LoadPreset { std::string id; };
@@ -98,6 +101,7 @@ struct ShowDemo { lesson::Demo demo; };
 struct FaqToggle { std::string id; };
 struct AskResetProgress { bool asking; };     // open or close "reset progress?"
 struct ResetProgress {};
+struct SyncProgress {};  // another tab saved the progress: take in what it recorded
 
 }  // namespace knobs::cmd
 
@@ -105,7 +109,7 @@ namespace knobs {
 
 using Command = std::variant<
     cmd::SetTheme, cmd::SetLanguage, cmd::OpenPanel, cmd::PanelShown, cmd::SetMotion, cmd::SetSystemMotion,
-    cmd::SetPointer, cmd::SetUiScale, cmd::ToggleHelp, cmd::Notify, cmd::DismissNotices, cmd::LoadLink,
+    cmd::SetPointer, cmd::SetUiScale, cmd::ToggleHelp, cmd::Notify, cmd::FileRefused, cmd::DismissNotices, cmd::LoadLink,
     cmd::LoadPreset, cmd::CopyLink, cmd::PickFile, cmd::OpenFile,
     cmd::SetSetting, cmd::SetChartView, cmd::SetHeatmapView, cmd::SetCostAssumptions, cmd::SetFinetuneBase,
     cmd::SetSaveSource, cmd::SetChatInput, cmd::SelectCandidate,
@@ -115,7 +119,7 @@ using Command = std::variant<
     cmd::StartFinetune, cmd::PauseFinetune, cmd::SaveWeights, cmd::MeasureLatency,
     cmd::QuizSelect, cmd::QuizCheck, cmd::QuizGoTo, cmd::QuizShowSolution, cmd::QuizFoldSolution,
     cmd::QuizRetryWrong, cmd::MatchTap, cmd::MatchFocus, cmd::MatchRetry, cmd::MatchNewRound, cmd::LifecycleSelect, cmd::ShowDemo,
-    cmd::FaqToggle, cmd::AskResetProgress, cmd::ResetProgress>;
+    cmd::FaqToggle, cmd::AskResetProgress, cmd::ResetProgress, cmd::SyncProgress>;
 
 // A command parsed from the page API's JSON, or the sentence that refuses it.
 using ParsedCommand = std::variant<Command, std::string>;

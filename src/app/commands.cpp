@@ -156,6 +156,14 @@ bool parse_view_command(const std::string& name, const json& j, ParsedCommand& o
         else out = cmd::SetPointer{v->get<bool>()};
     } else if (name == "toggle_help") {
         out = cmd::ToggleHelp{};
+    } else if (name == "file_refused") {
+        const json* p = arg(j, "purpose");
+        const json* t = arg(j, "text");
+        if (!p || !p->is_string() || (p->get_ref<const std::string&>() != "weights" && p->get_ref<const std::string&>() != "text"))
+            out = std::string("file_refused needs a \"purpose\": \"weights\" or \"text\"");
+        else if (!t || !t->is_string() || t->get_ref<const std::string&>().empty() || t->get_ref<const std::string&>().size() > 1000)
+            out = std::string("file_refused needs a \"text\" of 1 to 1000 bytes");
+        else out = cmd::FileRefused{p->get<std::string>(), t->get<std::string>()};
     } else if (name == "notify") {
         // The page's own messages (a file too large to open, "link copied") appear with the app's notices.
         const json* t = arg(j, "text");
@@ -232,8 +240,14 @@ CommandResult apply_command(AppState& s, const cmd::Notify& c) {
     s.notify(c.text, c.error);
     return {};
 }
+CommandResult apply_command(AppState& s, const cmd::FileRefused& c) {
+    s.notify(c.text, /*is_error=*/true);
+    if (c.purpose == "weights") s.lab.refuse_open(c.text);
+    return {};
+}
 CommandResult apply_command(AppState& s, const cmd::DismissNotices&) {
     s.notices.clear();
+    s.notices_dropped = 0;
     return {};
 }
 CommandResult apply_command(AppState& s, const cmd::LoadLink& c) {
@@ -278,7 +292,7 @@ CommandResult apply_command(AppState& s, const cmd::OpenFile& c) {
 // ---- settings ----
 CommandResult apply_command(AppState& s, const cmd::SetSetting& c) {
     const SettingSpec* spec = find_setting(c.key);
-    if (!spec) return CommandResult::refused("set_setting: " + display_text(as_bytes(c.key.substr(0, 40))) + " is not a setting");
+    if (!spec) return CommandResult::refused("set_setting: " + quoted_value(c.key) + " is not a setting");
     if (setting_locked(s, spec->key)) {
         // The control is drawn read-only, so this comes from a key press, the page or a script: say why.
         const std::string why = locked_message(s, spec->key);
@@ -370,8 +384,9 @@ std::string state_json(const AppState& s) {
     }
     w.end_object();
     w.key("notices").begin_array();
-    for (const auto& n : s.notices) w.begin_object().field("text", n.text).field("error", n.is_error).end_object();
+    for (const auto& n : s.notices) w.begin_object().field("text", n.text).field("error", n.is_error).field("repeats", n.repeats).end_object();
     w.end_array();
+    w.field("notices_dropped", s.notices_dropped);
     w.key("lesson");
     write_lesson_state(w, s);
     w.key("lab");

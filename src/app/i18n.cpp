@@ -50,6 +50,16 @@ const char* tr(const std::string& lang, const char* key) {
     return key;
 }
 
+std::string tr_count(const std::string& lang, const char* key, long long n) {
+    const bool one = lang == "pt-BR" ? (n == 0 || n == 1) : n == 1;
+    const std::string form = std::string(key) + (one ? ".one" : ".other");
+    std::string text = tr(lang, form.c_str());
+    const std::string number = std::to_string(n);
+    for (size_t at = text.find("{n}"); at != std::string::npos; at = text.find("{n}", at + number.size()))
+        text.replace(at, 3, number);
+    return text;
+}
+
 const std::vector<std::string>& supported_languages() {
     static const std::vector<std::string> languages = {"en", "pt-BR"};
     return languages;

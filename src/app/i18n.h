@@ -10,6 +10,9 @@ namespace knobs {
 // The string for `key` in `lang`; falls back to English, then to the key itself (so a missing string is
 // visible on screen and caught by the i18n test rather than crashing).
 const char* tr(const std::string& lang, const char* key);
+// A count in words: the string `key`.one or `key`.other, by the language's plural rule (English: "one"
+// for 1; Brazilian Portuguese, as CLDR has it: "one" for 0 and 1), with {n} replaced by the number.
+std::string tr_count(const std::string& lang, const char* key, long long n);
 // The app's languages, in the order the page lists them: the one list the settings table (lang=), the
 // catalog the page reads and the language checks share.
 const std::vector<std::string>& supported_languages();
@@ -28,6 +31,9 @@ public:
 
 private:
     friend const char* tr(const std::string& lang, const char* key);
+// A count in words: the string `key`.one or `key`.other, by the language's plural rule (English: "one"
+// for 1; Brazilian Portuguese, as CLDR has it: "one" for 0 and 1), with {n} replaced by the number.
+std::string tr_count(const std::string& lang, const char* key, long long n);
     std::set<std::string> keys_;
     MissingStrings* outer_;  // the recorder this one hides until it ends (recorders nest)
 };

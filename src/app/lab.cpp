@@ -907,6 +907,8 @@ std::string Lab::open(std::span<const uint8_t> bytes, const std::string& name, b
     return {};
 }
 
+void Lab::refuse_open(std::string message) { impl_->wv.open_error = std::move(message); }
+
 const WeightsAnatomy& Lab::anatomy(ModelSource s) const {
     Impl& m = *impl_;
     const ModelSlot* sl = m.slot(s);

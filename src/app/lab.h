@@ -265,6 +265,9 @@ public:
     // Loads a weights file into the `opened` slot (or `shipped` when is_shipped). On error the current
     // models stay as they were and the message says why.
     std::string open(std::span<const uint8_t> bytes, const std::string& name, bool is_shipped = false);
+    // A weights file the page refused before the lab saw it (too large to read): the weights panel's error
+    // line says so, like any other refused file.
+    void refuse_open(std::string message);
     const WeightsView& weights() const;
     // What the file of that model would contain, section by section (cached until the weights change).
     const WeightsAnatomy& anatomy(ModelSource s) const;  // cached per model and checksum

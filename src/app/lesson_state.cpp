@@ -1,6 +1,7 @@
 #include "app/lesson_state.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
@@ -46,7 +47,22 @@ std::string iso_duration(double seconds) {
 // The seed of the matching game: a returning learner starts on a different draw than last time, and the
 // same saved progress always gives the same draw.
 std::uint64_t matching_seed(const lesson::Progress& p) {
-    return kMatchingSeed + static_cast<std::uint64_t>(std::max(0, p.rounds_completed));
+    return kMatchingSeed + static_cast<std::uint64_t>(std::max(0, p.rounds_completed()));
+}
+
+lesson::TimeMs progress_clock_ms(const AppState& s) {
+    if (s.hooks.wall_clock_ms) return s.hooks.wall_clock_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The session as a fresh visit would have it (the record itself is the caller's business).
+void clear_lesson_session(LessonState& L) {
+    if (L.quiz) L.quiz->reset();
+    if (L.matching) L.matching->retry();  // the pairs matched in this attempt were part of the progress
+    L.current_question = 0;
+    L.quiz_needs_selection = false;
+    L.solution_folded.clear();
+    L.confirm_reset = false;
 }
 
 std::string fill(const char* text, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
@@ -287,7 +303,7 @@ lesson::CheckOutcome lesson_quiz_check(AppState& s, int question) {
     if (out.status != lesson::CheckStatus::checked) return out;
     s.announce(quiz_check_words(s, question, out));
 
-    lesson::record_quiz(L.progress, *L.quiz);
+    lesson::record_quiz(L.progress, *L.quiz, progress_clock_ms(s));
     save_lesson_progress(s);
     const lesson::QuizAnswered& a = *out.answered;
     emit(s, "quiz_answered",
@@ -310,7 +326,7 @@ bool lesson_quiz_show_solution(AppState& s, int question) {
     LessonState& L = ensure_lesson(s);
     if (!L.quiz || !L.quiz->show_solution(question)) return false;
     L.solution_folded.erase(L.quiz->question_id(question));
-    lesson::record_quiz(L.progress, *L.quiz);
+    lesson::record_quiz(L.progress, *L.quiz, progress_clock_ms(s));
     save_lesson_progress(s);
     return true;
 }
@@ -347,10 +363,10 @@ lesson::TapOutcome lesson_match_tap(AppState& s, int card) {
     lesson::TapOutcome out = L.matching->tap(card, s.time_s);
     if (out.result == lesson::TapResult::matched || out.result == lesson::TapResult::wrong) s.announce(match_tap_words(s, out, card));
     if (out.result != lesson::TapResult::matched) return out;
-    lesson::record_matched_pairs(L.progress, *L.matching);
+    lesson::record_matched_pairs(L.progress, *L.matching, progress_clock_ms(s));
     if (out.completed) {
         const lesson::MatchingCompleted& c = *out.completed;
-        lesson::record_round_completed(L.progress, c);
+        lesson::record_round_completed(L.progress, c, progress_clock_ms(s));
         emit(s, "matching_completed",
              json{{"score", c.score},
                   {"max", c.max},
@@ -374,19 +390,37 @@ void lesson_match_new_round(AppState& s) {
 
 // ---- progress ----
 
+// Another tab of the same lesson may have saved since this one last read the record: merge it in, so that
+// tab's answers show here and the next save keeps them. Returns whether anything changed.
+bool merge_stored_progress(AppState& s, LessonState& L) {
+    if (!s.hooks.load_progress || !L.library || L.library->languages.empty()) return false;
+    const lesson::ProgressLoad load = lesson::parse_progress(s.hooks.load_progress(), &L.library->languages.front());
+    if (load.status != lesson::ProgressStatus::restored) return false;  // nothing stored, or unusable: ours replaces it
+    lesson::Progress merged = lesson::merge_progress(L.progress, load.progress);
+    if (merged == L.progress) return false;
+    // The other tab reset the progress: start this tab's session over too, then put back what survived.
+    const bool was_reset = merged.reset_ms > L.progress.reset_ms;
+    if (was_reset) clear_lesson_session(L);
+    if (L.quiz)
+        for (const auto& [id, record] : merged.quiz) {
+            const auto held = L.progress.quiz.find(id);
+            if (was_reset || held == L.progress.quiz.end() || !held->second.same_answer(record))
+                L.quiz->restore_answer(id, record.selected, record.attempts, record.solution_shown);
+        }
+    L.progress = std::move(merged);
+    return true;
+}
+
 void save_lesson_progress(AppState& s) {
-    if (s.hooks.save_progress) s.hooks.save_progress(lesson::serialize_progress(s.lesson.progress));
+    if (!s.hooks.save_progress) return;
+    merge_stored_progress(s, s.lesson);
+    s.hooks.save_progress(lesson::serialize_progress(s.lesson.progress));
 }
 
 void lesson_reset_progress(AppState& s) {
     LessonState& L = ensure_lesson(s);
-    lesson::reset_progress(L.progress);
-    if (L.quiz) L.quiz->reset();
-    if (L.matching) L.matching->retry();  // the pairs matched in this attempt were part of the progress
-    L.current_question = 0;
-    L.quiz_needs_selection = false;
-    L.solution_folded.clear();
-    L.confirm_reset = false;
+    lesson::reset_progress(L.progress, progress_clock_ms(s));
+    clear_lesson_session(L);
     L.progress_note.clear();
     save_lesson_progress(s);
 }
@@ -632,6 +666,11 @@ CommandResult apply_command(AppState& s, const cmd::ResetProgress&) {
     lesson_reset_progress(s);
     return {};
 }
+CommandResult apply_command(AppState& s, const cmd::SyncProgress&) {
+    // Before the lesson is loaded there is nothing to merge into: loading reads the stored record anyway.
+    if (s.lesson.loaded) merge_stored_progress(s, s.lesson);
+    return {};
+}
 
 void write_lesson_state(JsonWriter& w, const AppState& s) {
     const LessonState& L = s.lesson;
@@ -717,11 +756,11 @@ void write_lesson_state(JsonWriter& w, const AppState& s) {
     w.key("progress").begin_object();
     w.field("answered", L.progress.quiz.size());
     w.key("matched_concepts").begin_array();
-    for (const std::string& id : L.progress.matched) w.value(id);
+    for (const auto& [id, time] : L.progress.matched) w.value(id);
     w.end_array();
-    w.field("rounds_completed", L.progress.rounds_completed);
+    w.field("rounds_completed", L.progress.rounds_completed());
     w.key("best_round");
-    if (const auto& b = L.progress.best_round) {
+    if (const auto b = L.progress.best_round()) {
         w.begin_object();
         w.field("score", b->score).field("max", b->max).field("mistakes", b->mistakes).field("duration_s", b->duration_s);
         w.end_object();

@@ -131,6 +131,7 @@ CommandResult apply_command(AppState& s, const cmd::ShowDemo& c);
 CommandResult apply_command(AppState& s, const cmd::FaqToggle& c);
 CommandResult apply_command(AppState& s, const cmd::AskResetProgress& c);
 CommandResult apply_command(AppState& s, const cmd::ResetProgress& c);
+CommandResult apply_command(AppState& s, const cmd::SyncProgress& c);
 // Writes the "lesson" value of state_json(): current question and its options, matching cards, scores, progress and
 // the live measurements behind the comparison table.
 void write_lesson_state(JsonWriter& w, const AppState& s);

@@ -49,7 +49,7 @@ std::vector<std::string> load_preset(AppState& s, const std::string& id, bool* o
         std::string known;
         for (const auto& q : presets()) known += (known.empty() ? "" : ", ") + q.id;
         if (ok) *ok = false;
-        return {"unknown preset \"" + id.substr(0, 40) + "\" (known: " + known + ")"};
+        return {"unknown preset " + quoted_value(id) + " (known: " + known + ")"};
     }
     if (ok) *ok = true;
     UrlDecode d = decode_fragment(p->fragment);

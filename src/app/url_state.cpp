@@ -1,6 +1,7 @@
 #include "app/url_state.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <cstring>
 #include <iomanip>
@@ -139,6 +140,34 @@ std::string format_link_float(float f) {
     return best;
 }
 
+namespace {
+
+// One code point of valid UTF-8 (display_text's output) starting at byte i, `len` bytes long.
+char32_t decode_at(const std::string& text, size_t i, size_t len) {
+    const auto byte = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(text[i + k])); };
+    switch (len) {
+        case 1: return byte(0);
+        case 2: return ((byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+        case 3: return ((byte(0) & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+        default: return ((byte(0) & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) | (byte(3) & 0x3F);
+    }
+}
+
+// Characters that change how the text around them is shown rather than showing themselves: C0 and C1
+// controls, and the bidirectional marks, embeddings, overrides and isolates (U+202E turns "gnp.exe" around).
+bool is_control_or_bidi(char32_t c) {
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+std::string escaped(char32_t c) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
+    return buf;
+}
+
+}  // namespace
+
 std::string quoted_value(std::string_view raw) {
     // Only the first 25 characters count (24 shown, and whether more follow), so a long value (up to the
     // 2048 characters of a link) is not decoded whole: the stream decoder holds back at most 3 bytes and
@@ -156,7 +185,8 @@ std::string quoted_value(std::string_view raw) {
             out += "…";
             break;
         }
-        if (c < 0x20 || c == 0x7F) out += '?';
+        const char32_t code = decode_at(text, i, len);
+        if (is_control_or_bidi(code)) out += escaped(code);  // visible as what it is, never acted on
         else out.append(text, i, len);
         i += len;
         ++chars;
@@ -593,6 +623,8 @@ bool valid_host_origin(std::string_view origin, std::string* why) {
     if (origin.starts_with("https://")) rest = origin.substr(8);
     else if (origin.starts_with("http://")) rest = origin.substr(7);
     else return fail("is not an http:// or https:// origin");
+    // "http://user:pass@host" would otherwise be blamed on its "port" ("pass@host"): say what it is.
+    if (rest.find('@') != std::string_view::npos) return fail("has a user name or password (user@host); an origin has none");
     const size_t colon = rest.find(':');
     std::string_view host = rest.substr(0, colon);
     if (colon != std::string_view::npos) {
@@ -651,7 +683,7 @@ UrlDecode decode_fragment(std::string_view fragment) {
         if (!percent_decode(raw_key, &key)) key = std::string(raw_key);
         // A key is echoed as is only when it is short and plain; anything else (bytes that are not UTF-8,
         // control characters, markup) is shown quoted and cleaned, also in the "no value" notice.
-        const std::string shown = key.size() <= 16 && std::all_of(key.begin(), key.end(), [](char c) {
+        const std::string shown = !key.empty() && key.size() <= 16 && std::all_of(key.begin(), key.end(), [](char c) {
                                       return is_unreserved(static_cast<unsigned char>(c));
                                   })
                                       ? key

@@ -149,8 +149,9 @@ std::string format_link_float(float f);
 // What makes `text` unfit for the link's text setting (the prompt): not UTF-8, longer than
 // kMaxLinkPromptBytes, or a control character other than tab and line break; "" when it is fine.
 std::string link_text_problem(std::string_view text);
-// A value as it may appear inside a notice: quoted, valid UTF-8, no control characters, at most 24
-// characters (then "…"). Notices are plain text everywhere (ImGui, JSON), but short and unambiguous.
+// A value as it may appear inside a notice: quoted, valid UTF-8, at most 24 characters (then "…"), and
+// with control and bidirectional-formatting characters written as \uXXXX (so U+202E cannot reverse the
+// text around it). Notices are plain text everywhere (ImGui, JSON), but short and unambiguous.
 std::string quoted_value(std::string_view raw);
 
 // Percent-encoding of one value: every byte except A-Z a-z 0-9 - . _ ~ : / becomes %XX (UTF-8 bytes), so

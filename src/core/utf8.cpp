@@ -67,6 +67,21 @@ std::string size_in_mb(size_t bytes) {
     return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " MB";
 }
 
+// "10.5 MB; the limit is 10.0 MB", or in bytes when one decimal would show the same number twice
+// ("10,485,761 bytes; the limit is 10,485,760 bytes": one byte over is still over).
+std::string size_against_limit(size_t bytes, size_t limit) {
+    if (size_in_mb(bytes) != size_in_mb(limit)) return size_in_mb(bytes) + "; the limit is " + size_in_mb(limit);
+    const auto grouped = [](size_t n) {
+        std::string digits = std::to_string(n), out;
+        for (size_t i = 0; i < digits.size(); ++i) {
+            if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+            out += digits[i];
+        }
+        return out;
+    };
+    return grouped(bytes) + " bytes; the limit is " + grouped(limit) + " bytes";
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::span<const uint8_t> bytes, size_t* first_bad) {
@@ -199,8 +214,7 @@ SanitizedText sanitize_user_text(std::span<const uint8_t> bytes, size_t max_byte
         return result;
     };
     if (bytes.size() > max_bytes)
-        return fail(max_bytes, "The text is " + size_in_mb(bytes.size()) + "; the limit is " + size_in_mb(max_bytes) +
-                                   ". Use a shorter excerpt.");
+        return fail(max_bytes, "The text is " + size_against_limit(bytes.size(), max_bytes) + ". Use a shorter excerpt.");
     size_t start = 0;
     if (bytes.size() >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) start = 3;  // BOM
     if (bytes.size() == start) return fail(0, "The text is empty.");
@@ -276,6 +290,14 @@ std::string escape_control_characters(std::span<const uint8_t> bytes, std::strin
         }
     }
     return out;
+}
+
+size_t utf8_prefix_length(std::string_view text, size_t max_bytes) {
+    if (text.size() <= max_bytes) return text.size();
+    size_t n = max_bytes;
+    // Back off over continuation bytes (10xxxxxx): the cut then falls before the character they belong to.
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    return n;
 }
 
 }  // namespace knobs

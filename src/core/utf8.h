@@ -56,6 +56,10 @@ private:
     size_t expected_size_ = 0;  // total length of the sequence being collected
 };
 
+// The longest prefix of `text` of at most max_bytes that ends at a character boundary (a multi-byte
+// character is never cut in half). For well-formed UTF-8; on other input it still never grows the text.
+size_t utf8_prefix_length(std::string_view text, size_t max_bytes);
+
 // Whole-buffer decoding for display: every invalid or truncated sequence becomes U+FFFD.
 // Identical to feeding every byte to a Utf8StreamDecoder and flushing.
 std::string display_text(std::span<const uint8_t> bytes);

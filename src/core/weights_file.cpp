@@ -171,7 +171,8 @@ bool examine(std::span<const uint8_t> b, size_t max_params, WeightsAnatomy& a, O
     a.file_bytes = n;
     if (n < 8)
         return fail(a, LoadError::too_small,
-                    "This is not a Knobs weights file: it is only " + std::to_string(n) + " bytes long.");
+                    n == 0 ? std::string("This is not a Knobs weights file: it is empty.")
+                           : "This is not a Knobs weights file: it is only " + std::to_string(n) + (n == 1 ? " byte" : " bytes") + " long.");
     if (std::memcmp(b.data(), kWeightsMagic, 8) != 0) {
         const bool text = b[0] == '{' || b[0] == '<' || (b[0] >= 0x20 && b[0] < 0x7F && b[1] >= 0x20 && b[1] < 0x7F);
         std::string message = "This is not a Knobs weights file (it does not start with the Knobs signature).";

@@ -132,6 +132,8 @@ EMSCRIPTEN_KEEPALIVE int knobs_open_bytes(const uint8_t* data, int len, const ch
     return r.ok ? 1 : 0;
 }
 
+// The glue's `storage` listener: another tab of this lesson saved its progress.
+EMSCRIPTEN_KEEPALIVE void knobs_progress_changed() { knobs::apply(g_runner.state, knobs::cmd::SyncProgress{}); }
 EMSCRIPTEN_KEEPALIVE void knobs_context_lost() { g_runner.context_lost = true; }
 EMSCRIPTEN_KEEPALIVE void knobs_context_restored() { knobs::runner_context_restored(g_runner); }
 

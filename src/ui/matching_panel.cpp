@@ -105,9 +105,9 @@ void ProgressSummary(AppState& s, const lesson::Content& content) {
     ImGui::Separator();
     WrappedColoured(palette(s.theme).accent, lesson_text(s, "title_progress"));
     const std::string matched = std::to_string(L.progress.matched.size()), total = std::to_string(content.concepts.size());
-    const std::string rounds = std::to_string(L.progress.rounds_completed);
+    const std::string rounds = std::to_string(L.progress.rounds_completed());
     ImGui::TextWrapped("%s", FillText(tr(s.lang, "lesson.match_progress"), {{"matched", matched}, {"total", total}, {"rounds", rounds}}).c_str());
-    if (const auto& b = L.progress.best_round) {
+    if (const auto b = L.progress.best_round()) {
         const std::string score = std::to_string(b->score), max = std::to_string(b->max), mistakes = std::to_string(b->mistakes);
         const std::string time = lesson_duration_text(s, b->duration_s);
         TextDim(FillText(tr(s.lang, "lesson.match_best"), {{"score", score}, {"max", max}, {"mistakes", mistakes}, {"time", time}}).c_str());

@@ -175,10 +175,9 @@ void ShowTopBar(AppState& s) {
     ImGui::PopStyleColor();
 }
 
-// Recent notices as toasts at the bottom; errors stay longer. Old ones are dropped so the list stays small.
+// Recent notices as toasts at the bottom (the app expires and bounds the list: AppState::notify). The newest
+// three are shown; a repeated one says how often, and the rest are one "N more" line.
 static void ShowNotices(AppState& s) {
-    constexpr double kInfoSeconds = 6, kErrorSeconds = 12;
-    std::erase_if(s.notices, [&](const Notice& n) { return s.time_s - n.shown_at > (n.is_error ? kErrorSeconds : kInfoSeconds); });
     if (s.notices.empty()) return;
     const Palette& pal = palette(s.theme);
     const ImVec2 display = ImGui::GetIO().DisplaySize;
@@ -190,11 +189,21 @@ static void ShowNotices(AppState& s) {
     ImGui::Begin("##notices", nullptr, kFixedWindow | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
                  ImGuiWindowFlags_NoNav);
     ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
-    const size_t first = s.notices.size() > 3 ? s.notices.size() - 3 : 0;
+    constexpr size_t kShown = 3;
+    const size_t first = s.notices.size() > kShown ? s.notices.size() - kShown : 0;
+    const long long hidden = static_cast<long long>(first) + s.notices_dropped;
+    if (hidden > 0) {
+        ImGui::PushStyleColor(ImGuiCol_Text, pal.text_dim);
+        ImGui::TextWrapped("%s", tr_count(s.lang, "notice.more", hidden).c_str());
+        ImGui::PopStyleColor();
+    }
     for (size_t i = first; i < s.notices.size(); ++i) {
         const Notice& n = s.notices[i];
         ImGui::PushStyleColor(ImGuiCol_Text, n.is_error ? pal.bad : pal.text);
-        ImGui::TextWrapped("%s %s", n.is_error ? "✗" : "✓", n.text.c_str());
+        if (n.repeats > 1)
+            ImGui::TextWrapped("%s %s %s", n.is_error ? "✗" : "✓", n.text.c_str(), tr_count(s.lang, "notice.repeats", n.repeats).c_str());
+        else
+            ImGui::TextWrapped("%s %s", n.is_error ? "✗" : "✓", n.text.c_str());
         ImGui::PopStyleColor();
     }
     if (ImGui::SmallButton(tr(s.lang, "notice.dismiss"))) s.post(cmd::DismissNotices{});

@@ -136,8 +136,9 @@ describe('glue: files', () => {
         return [await window.knobs.openFile(text), await window.knobs.openFile(weights), window.__reads];
       }, MB);
       assert.deepEqual(results, [false, false, 0], 'both refused, neither read');
-      await waitForNotice(page, /^huge\.txt is too large to open: 10\.0 MB, and Knobs opens texts of up to 10\.0 MB\.$/, true);
-      await waitForNotice(page, /^huge\.knobs is too large to open: 32\.0 MB, and Knobs opens weights files of up to 32\.0 MB\.$/, true);
+      // One byte over is said in bytes: in megabytes the two sizes would read the same.
+      await waitForNotice(page, /^huge\.txt is too large to open: 10,485,761 bytes, and Knobs opens texts of up to 10,485,760 bytes\.$/, true);
+      await waitForNotice(page, /^huge\.knobs is too large to open: 33,554,433 bytes, and Knobs opens weights files of up to 33,554,432 bytes\.$/, true);
       assert.equal((await fakeState(page)).opened.length, 0, 'nothing reached the app');
 
       // At the limit exactly: opened. The page blocks only for the copy into the heap and the app's call.
@@ -164,7 +165,9 @@ describe('glue: files', () => {
       // Notices the page writes follow the app's language.
       await page.evaluate(() => window.knobs.command('set_lang', { lang: 'pt-BR' }));
       await page.evaluate((mb) => window.knobs.openFile(new File([new Uint8Array(10 * mb + 1)], 'grande.txt')), MB);
-      await waitForNotice(page, /^grande\.txt é grande demais para abrir: 10\.0 MB, e o Knobs abre textos de até 10\.0 MB\.$/, true);
+      await waitForNotice(page, /^grande\.txt é grande demais para abrir: 10\.485\.761 bytes, e o Knobs abre textos de até 10\.485\.760 bytes\.$/, true);
+      await page.evaluate((mb) => window.knobs.openFile(new File([new Uint8Array(12 * mb)], 'maior.txt')), MB);
+      await waitForNotice(page, /^maior\.txt é grande demais para abrir: 12,0 MB, e o Knobs abre textos de até 10,0 MB\.$/, true);
     });
   });
 

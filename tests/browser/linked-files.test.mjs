@@ -29,8 +29,43 @@ before(async () => {
   let poem = '';
   for (let i = 0; i < 300; i++) poem += `the river runs and the river sings, verse ${i}\n`;
   writeFileSync(path.join(root, 'texts/poems.txt'), poem);
+  // Two endless texts, 100 MB each, streamed in 64 KiB pieces: one that declares its size and one that
+  // does not. What each response managed to send before the page hung up is counted.
+  const serveFiles = server.server.listeners('request');
+  server.server.removeAllListeners('request');
+  server.server.on('request', (req, res) => {
+    const name = new URL(req.url, 'http://x').pathname;
+    if (name !== '/texts/endless.txt' && name !== '/texts/declared.txt') return serveFiles.forEach((f) => f(req, res));
+    const headers = { 'Content-Type': 'text/plain; charset=utf-8' };
+    if (name === '/texts/declared.txt') headers['Content-Length'] = String(STREAMED_BYTES);
+    res.writeHead(200, headers);
+    const piece = Buffer.alloc(STREAM_PIECE, 'a');
+    sent[name] = 0;
+    const pump = () => {
+      while (sent[name] < STREAMED_BYTES && !res.destroyed) {
+        sent[name] += piece.length;
+        if (!res.write(piece)) return res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('close', () => { closed[name] = true; });
+    pump();
+  });
   browser = await launchBrowser();
 });
+
+const STREAMED_BYTES = 100 * 1024 * 1024;
+const STREAM_PIECE = 64 * 1024;
+const TEXT_LIMIT = 10 * 1024 * 1024;   // config.maxTextBytes, the app's kMaxUserTextBytes
+const sent = {}, closed = {};
+
+// Waits (polling, generous timeout) for something the server side sees.
+async function until(condition, what) {
+  for (const started = Date.now(); !condition();) {
+    if (Date.now() - started > 60000) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 after(async () => {
   await browser?.close();
@@ -82,6 +117,28 @@ describe('files a link names', () => {
     await open(t, '#v=2&panel=quiz&content=lessons/missing.json', async (page) => {
       await waitForNotice(page, /lessons\/missing\.json, which could not be loaded: .*404/, true);
       assert.equal((await state(page)).ready, true);
+    });
+  });
+
+  it('corpus_url=: a 100 MB text with no declared size is read to the limit plus one chunk, then dropped', async (t) => {
+    await open(t, '#v=2&panel=pretrain&corpus=user&corpus_url=texts/endless.txt', async (page) => {
+      await waitForNotice(page, /^The link names texts\/endless\.txt, which is more than 10\.0 MB; Knobs takes files of up to 10\.0 MB from a link\.$/, true);
+      const stats = await page.evaluate(() => window.knobsGlue.linkedFileStats());
+      assert.ok(stats.lastReadBytes > TEXT_LIMIT, `the read went past the limit (${stats.lastReadBytes} bytes)`);
+      assert.ok(stats.lastReadBytes - stats.lastChunkBytes <= TEXT_LIMIT,
+        `it stopped at the first chunk past the limit: ${stats.lastReadBytes} bytes read, the last chunk ${stats.lastChunkBytes}`);
+      await until(() => closed['/texts/endless.txt'], 'the page hung up');
+      assert.ok(sent['/texts/endless.txt'] < STREAMED_BYTES, `the download was cut short (${sent['/texts/endless.txt']} bytes sent)`);
+    });
+  });
+
+  it('corpus_url=: a text that declares 100 MB is refused by its size before a byte is read', async (t) => {
+    await open(t, '#v=2&panel=pretrain&corpus=user&corpus_url=texts/declared.txt', async (page) => {
+      await waitForNotice(page, /^The link names texts\/declared\.txt, which is 100\.0 MB; Knobs takes files of up to 10\.0 MB from a link\.$/, true);
+      const stats = await page.evaluate(() => window.knobsGlue.linkedFileStats());
+      assert.equal(stats.lastReadBytes, 0);
+      await until(() => closed['/texts/declared.txt'], 'the page hung up');
+      assert.ok(sent['/texts/declared.txt'] < STREAMED_BYTES, `the download was cut short (${sent['/texts/declared.txt']} bytes sent)`);
     });
   });
 

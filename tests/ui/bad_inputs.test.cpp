@@ -184,10 +184,11 @@ TEST_CASE("[bad-input] weights: a truncated file is refused and the opened model
     AppState s;
     app_init(s);
     const OpenedModel before(s);
-    const size_t keep = GENERATE(size_t{0}, size_t{7}, size_t{100}, size_t{136}, size_t{5000});
+    const size_t keep = GENERATE(size_t{0}, size_t{1}, size_t{7}, size_t{100}, size_t{136}, size_t{5000});
     const std::vector<uint8_t> cut(before.good.begin(), before.good.begin() + static_cast<std::ptrdiff_t>(keep));
     const std::string message = refuse_weights(s, before, cut, "cut.knobs");
-    if (keep == 0) CHECK_THAT(message, ContainsSubstring("only 0 bytes long"));
+    if (keep == 0) CHECK_THAT(message, ContainsSubstring("it is empty"));
+    if (keep == 1) CHECK_THAT(message, ContainsSubstring("only 1 byte long"));
     if (keep == 5000) CHECK_THAT(message, ContainsSubstring("incomplete"));
     if (keep == 5000) CHECK_THAT(message, ContainsSubstring("interrupted download"));
 }
@@ -354,6 +355,9 @@ TEST_CASE("[bad-input] text: an empty text is refused", "[bad-input][text]") {
 
 TEST_CASE("[bad-input] text: more than 10 MB is refused with the size", "[bad-input][text]") {
     refuse_text(text_of(12u << 20, 'a'), "The text is 12.0 MB; the limit is 10.0 MB. Use a shorter excerpt.");
+    SECTION("one byte over is said in bytes, not as two equal sizes") {
+        refuse_text(text_of((10u << 20) + 1, 'a'), "The text is 10,485,761 bytes; the limit is 10,485,760 bytes. Use a shorter excerpt.");
+    }
 }
 
 TEST_CASE("[bad-input] text: one character repeated is accepted and trains", "[bad-input][text]") {
@@ -691,4 +695,65 @@ TEST_CASE("[bad-input] regression: a refused lab_finetune says why in the fine-t
     before["lab"]["finetune"].erase("error");
     after["lab"]["finetune"].erase("error");
     CHECK(before == after);
+}
+
+// =====================================================================================================
+// Notices: bounded however fast they come
+// =====================================================================================================
+
+TEST_CASE("[bad-input] notices: a flood stays bounded; repeats are counted and the oldest dropped", "[bad-input][notices]") {
+    AppState s;
+    app_init(s);
+    s.notices.clear();
+    SECTION("one message said 100,200 times is one notice with its count") {
+        for (int i = 0; i < 100200; ++i) s.notify("host says hello");
+        REQUIRE(s.notices.size() == 1);
+        CHECK(s.notices[0].repeats == 100200);
+        CHECK(s.notices_dropped == 0);
+    }
+    SECTION("distinct messages keep the newest kMaxNotices and count the rest") {
+        for (int i = 0; i < 1000; ++i) s.notify("message " + std::to_string(i), i % 2 == 0);
+        REQUIRE(s.notices.size() == kMaxNotices);
+        CHECK(s.notices_dropped == 1000 - static_cast<int>(kMaxNotices));
+        CHECK(s.notices.back().text == "message 999");
+        CHECK(s.notices.front().text == "message " + std::to_string(1000 - kMaxNotices));
+        const std::string snapshot = state_json(s);
+        CHECK(snapshot.size() < 64 * 1024);  // was 9.6 MB after a flood
+        CHECK(nlohmann::json::parse(snapshot)["notices_dropped"] == 1000 - static_cast<int>(kMaxNotices));
+        // A repeat of a listed notice moves it to the end instead of pushing another out.
+        s.notify("message 990", true);
+        CHECK(s.notices.size() == kMaxNotices);
+        CHECK(s.notices.back().repeats == 2);
+        CHECK(s.notices_dropped == 1000 - static_cast<int>(kMaxNotices));
+        // Dismissing clears the list and the count.
+        CHECK(knobs::apply(s, cmd::DismissNotices{}).ok);
+        CHECK(s.notices.empty());
+        CHECK(s.notices_dropped == 0);
+    }
+    SECTION("a long notice is cut at a character boundary") {
+        std::string long_text;
+        for (int i = 0; i < 2000; ++i) long_text += "é🙂";  // 2- and 4-byte characters
+        s.notify(long_text, true);
+        REQUIRE(s.notices.size() == 1);
+        const std::string& cut = s.notices[0].text;
+        CHECK(cut.size() <= kMaxNoticeBytes);
+        CHECK(is_valid_utf8(as_bytes(cut)));
+        CHECK(cut.ends_with("…"));
+    }
+    SECTION("notices expire while frames run, and the dropped count goes with them") {
+        for (int i = 0; i < 30; ++i) s.notify("message " + std::to_string(i));
+        REQUIRE(s.notices_dropped > 0);
+        app_update(s, s.time_s + 60);
+        CHECK(s.notices.empty());
+        CHECK(s.notices_dropped == 0);
+    }
+}
+
+TEST_CASE("[bad-input] utf8_prefix_length never cuts a character", "[bad-input][notices]") {
+    const std::string text = "aé🙂b";  // 1 + 2 + 4 + 1 bytes
+    const std::vector<std::pair<size_t, size_t>> cuts = {{0, 0}, {1, 1}, {2, 1}, {3, 3}, {4, 3}, {5, 3}, {6, 3}, {7, 7}, {8, 8}, {99, 8}};
+    for (const auto& [max, want] : cuts) {
+        INFO("max " << max);
+        CHECK(utf8_prefix_length(text, max) == want);
+    }
 }

@@ -7,6 +7,7 @@
 #include "app/settings.h"
 #include "app/url_state.h"
 #include "catch_amalgamated.hpp"
+#include "core/utf8.h"
 #include "fresh_app.h"
 #include "ui_harness.h"
 
@@ -147,4 +148,37 @@ TEST_CASE("[commands] the panels post commands and change the state only through
     for (int i = 0; i < 400 && ui.state.lab.pretrain().step == before; ++i) ui.frame();
     CHECK(ui.state.lab.pretrain().step == before + 1);
     CHECK(ui.state.posted.empty());  // every posted command was applied within its frame
+}
+
+TEST_CASE("[commands] an unknown preset or setting is named quoted and cut at a character", "[commands]") {
+    auto s = testing::fresh_app();
+    // 39 ASCII bytes, then a 4-byte character across byte 40 (where the id was once cut), then a terminal escape.
+    const std::string id = std::string(39, 'p') + "🙂\x1B[31m";
+    const CommandResult preset = knobs::apply(*s, cmd::LoadPreset{id});
+    REQUIRE_FALSE(preset.ok);
+    CHECK_THAT(preset.error, StartsWith("unknown preset \"" + std::string(24, 'p') + "…\" (known: "));
+    CHECK(is_valid_utf8(as_bytes(preset.error)));
+    const CommandResult setting = knobs::apply(*s, cmd::SetSetting{"evil\u202E\x1B", 1.0});
+    REQUIRE_FALSE(setting.ok);
+    CHECK(setting.error == "set_setting: \"evil\\u202E\\u001B\" is not a setting");
+}
+
+TEST_CASE("[commands] file_refused: a file the page refused shows as a notice and on the weights panel's error line", "[commands]") {
+    auto s = testing::fresh_app();
+    const std::string text = "big.knobs is too large to open: 80.0 MB, and Knobs opens weights files of up to 64.0 MB.";
+    const std::string weights_refused = R"({"cmd":"file_refused","purpose":"weights","text":")" + text + R"("})";
+    REQUIRE(run_command(*s, weights_refused).ok);
+    CHECK(s->lab.weights().open_error == text);
+    REQUIRE_FALSE(s->notices.empty());
+    CHECK(s->notices.back().text == text);
+    CHECK(s->notices.back().is_error);
+    // A text refusal is a notice; the weights panel's line is about weights files only.
+    s->lab.refuse_open("");
+    const std::string text_refused = R"({"cmd":"file_refused","purpose":"text","text":"big.txt is too large"})";
+    REQUIRE(run_command(*s, text_refused).ok);
+    CHECK(s->lab.weights().open_error.empty());
+    CHECK(s->notices.back().text == "big.txt is too large");
+    // Shape errors are refusals.
+    CHECK_FALSE(run_command(*s, R"({"cmd":"file_refused","purpose":"video","text":"x"})").ok);
+    CHECK_FALSE(run_command(*s, R"({"cmd":"file_refused","purpose":"weights","text":""})").ok);
 }

@@ -351,3 +351,28 @@ TEST_CASE("[ui] the UI font has a glyph for every character the UI and the lesso
         CHECK(missing.empty());
     }
 }
+
+TEST_CASE("[ui] notices: repeats and the hidden ones are counted in words, in each language's plural", "[ui][notices]") {
+    const auto [lang, one_more, many_more, repeats] = GENERATE(table<std::string, std::string, std::string, std::string>({
+        {"en", "1 earlier notice not shown", "22 earlier notices not shown", "(3 times)"},
+        {"pt-BR", "1 aviso anterior não mostrado", "22 avisos anteriores não mostrados", "(3 vezes)"},
+    }));
+    MissingStrings missing;
+    CHECK(tr_count(lang, "notice.more", 1) == one_more);
+    CHECK(tr_count(lang, "notice.more", 22) == many_more);
+    // Portuguese counts 0 as singular, English as plural (CLDR).
+    CHECK(tr_count(lang, "notice.more", 0) == (lang == "en" ? "0 earlier notices not shown" : "0 aviso anterior não mostrado"));
+    CHECK(missing.keys().empty());
+
+    UiHarness ui;
+    set_language(ui.state, lang);
+    ui.frame();  // start-up's own notices come and go first
+    REQUIRE(knobs::apply(ui.state, cmd::DismissNotices{}).ok);
+    for (int i = 0; i < 25; ++i) ui.state.notify("notice " + std::to_string(i));
+    for (int i = 0; i < 2; ++i) ui.state.notify("notice 24");
+    ui.frame();
+    ui.state.a11y.capture_requested = true;
+    ui.frame();
+    CHECK(has_text_containing(ui.state, many_more));  // 20 kept, 3 shown: 17 listed + 5 dropped are hidden
+    CHECK(has_text_containing(ui.state, "notice 24 " + repeats));
+}

@@ -15,6 +15,7 @@
 #include "lesson/progress.h"
 #include "ui/style.h"
 #include "ui/widgets.h"
+#include "fresh_app.h"
 #include "ui_harness.h"
 
 using knobs::testing::UiHarness;
@@ -158,7 +159,7 @@ TEST_CASE("[ui] lesson: a matching round is completed by clicks and a wrong pair
     CHECK(done["duration"].get<std::string>().rfind("PT", 0) == 0);
 
     // Progress: every pair matched, one round, saved through the hook.
-    CHECK(ui.state.lesson.progress.rounds_completed == 1);
+    CHECK(ui.state.lesson.progress.rounds_completed() == 1);
     for (const auto& id : pairs) CHECK(ui.state.lesson.progress.matched.count(id) == 1);
     REQUIRE_FALSE(saved.empty());
     const lesson::ProgressLoad reread = lesson::parse_progress(saved.back(), &english(ui));
@@ -559,6 +560,53 @@ TEST_CASE("[ui] lesson: progress is saved and restored on the next visit", "[ui]
     CHECK(L.current_question == 1);  // continues at the first unanswered question
     CHECK(has_notice(ui, L.library->find("pt-BR")->ui.at("progress_restored"), false));
     CHECK(L.progress_note.empty());
+}
+
+TEST_CASE("[ui] lesson: two tabs answering different questions both keep their answers", "[ui][lesson]") {
+    // One localStorage record shared by two tabs (and a third that opens later), with a clock the test
+    // controls. The tabs are apps without a UI (one ImGui context per process): the merge is app logic.
+    std::string stored;
+    lesson::TimeMs clock = 1765000000000;
+    auto open_tab = [&] {
+        auto s = testing::fresh_app();
+        s->hooks.save_progress = [&stored](const std::string& text) { stored = text; };
+        s->hooks.load_progress = [&stored] { return stored; };
+        s->hooks.wall_clock_ms = [&clock] { return ++clock; };
+        ensure_lesson(*s);
+        return s;
+    };
+    auto answer = [](AppState& s, int index) {
+        const lesson::QuizSession& quiz = *s.lesson.quiz;
+        const lesson::QuizQuestion& q = *s.lesson.library->languages.front().find_question(quiz.question_id(index));
+        REQUIRE(run_command(s, json{{"cmd", "quiz_select"}, {"question", q.id}, {"option", first_option(q, true).id}}.dump()).ok);
+        REQUIRE(run_command(s, json{{"cmd", "quiz_check"}, {"question", q.id}}.dump()).ok);
+    };
+    auto a = open_tab();
+    auto b = open_tab();
+    answer(*a, 0);
+    answer(*b, 1);  // b's save reads a's record first: a's answer is kept
+
+    auto third = open_tab();
+    CHECK(third->lesson.quiz->is_checked(0));
+    CHECK(third->lesson.quiz->is_checked(1));
+    CHECK(third->lesson.progress.quiz.size() == 2);
+
+    SECTION("the other tab sees the answer when told that the record changed") {
+        CHECK_FALSE(a->lesson.quiz->is_checked(1));
+        CHECK(knobs::apply(*a, cmd::SyncProgress{}).ok);
+        CHECK(a->lesson.quiz->is_checked(1));
+        CHECK(a->lesson.progress == b->lesson.progress);
+    }
+    SECTION("a reset in one tab reaches the other, and is not undone by its next save") {
+        REQUIRE(run_command(*b, R"({"cmd":"reset_progress"})").ok);
+        CHECK(knobs::apply(*a, cmd::SyncProgress{}).ok);
+        CHECK_FALSE(a->lesson.quiz->is_checked(0));
+        CHECK(a->lesson.progress.empty());
+        answer(*a, 2);
+        const lesson::ProgressLoad reread = lesson::parse_progress(stored, &a->lesson.library->languages.front());
+        REQUIRE(reread.progress.quiz.size() == 1);
+        CHECK(reread.progress.quiz.count(a->lesson.quiz->question_id(2)) == 1);
+    }
 }
 
 TEST_CASE("[ui] lesson: corrupt saved progress is discarded with a notice", "[ui][lesson]") {

@@ -452,6 +452,22 @@ TEST_CASE("[url] unicode and script-like values stay plain text", "[url]") {
         REQUIRE(b.notices.size() == 1);
         CHECK(is_valid_utf8(as_bytes(b.notices[0])));
         for (char c : b.notices[0]) CHECK(static_cast<unsigned char>(c) >= 0x20);
+        CHECK(b.notices[0].find("\\u0001") != std::string::npos);  // escaped, so the learner sees what was there
+    }
+    SECTION("a key holding bidirectional controls is shown escaped, never reversing the notice") {
+        // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+200F RIGHT-TO-LEFT MARK, U+0085 (C1).
+        const UrlDecode d = decode_fragment("#v=2&evil%E2%80%AEgnp=1&%E2%81%A6x%E2%80%8F=2&a%C2%85=3");
+        REQUIRE(d.notices.size() == 3);
+        CHECK(d.notices[0] == "\"evil\\u202Egnp\": not a setting this version of Knobs knows; ignored.");
+        CHECK(d.notices[1] == "\"\\u2066x\\u200F\": not a setting this version of Knobs knows; ignored.");
+        CHECK(d.notices[2] == "\"a\\u0085\": not a setting this version of Knobs knows; ignored.");
+        for (const std::string& n : d.notices)
+            for (const char* bidi : {"\u202E", "\u2066", "\u200F", "\u0085"}) CHECK(n.find(bidi) == std::string::npos);
+    }
+    SECTION("an empty key is quoted") {
+        const UrlDecode d = decode_fragment("#v=2&=5");
+        REQUIRE(d.notices.size() == 1);
+        CHECK(d.notices[0] == "\"\": not a setting this version of Knobs knows; ignored.");
     }
 }
 
@@ -552,6 +568,13 @@ TEST_CASE("[url] host must be a bare http(s) origin", "[url]") {
         std::string why;
         CHECK_FALSE(valid_host_origin(host, &why));
         CHECK_FALSE(why.empty());
+    }
+    SECTION("user info is named as such, not blamed on a port") {
+        for (const char* host : {"http://u:p@example.org", "https://user@example.org", "https://u:p@example.org:8080"}) {
+            std::string why;
+            CHECK_FALSE(valid_host_origin(host, &why));
+            CHECK(why == "has a user name or password (user@host); an origin has none");
+        }
     }
 }
 

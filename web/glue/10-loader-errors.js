@@ -51,9 +51,25 @@
 
   // ---- loader ----------------------------------------------------------------------------------
 
-  const numberFormat = new Intl.NumberFormat(browserLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  function megabytes(bytes) {
-    return numberFormat.format(bytes / (1024 * 1024)) + ' MB';
+  // Sizes in the words' language: "10.5 MB" in English, "10,5 MB" in Portuguese.
+  const numberFormats = new Map();
+  function numberFormat(lang, fractionDigits) {
+    const key = `${lang}/${fractionDigits}`;
+    if (!numberFormats.has(key)) {
+      numberFormats.set(key, new Intl.NumberFormat(lang, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }));
+    }
+    return numberFormats.get(key);
+  }
+  function megabytes(bytes, lang = browserLanguage()) {
+    return numberFormat(lang, 1).format(bytes / (1024 * 1024)) + ' MB';
+  }
+  // A size and its limit as a refusal states them, in the app's language: in megabytes, or in bytes when
+  // one decimal would show the same number twice ("10.0 MB … up to 10.0 MB" for one byte over).
+  function sizeAndLimit(bytes, limit) {
+    const lang = currentLanguage();
+    if (megabytes(bytes, lang) !== megabytes(limit, lang)) return { size: megabytes(bytes, lang), limit: megabytes(limit, lang) };
+    const count = numberFormat(lang, 0);
+    return { size: `${count.format(bytes)} bytes`, limit: `${count.format(limit)} bytes` };
   }
 
   // The bar is split by phase: the download dominates the wait, so it gets most of the bar.

@@ -115,12 +115,23 @@
   // own: the callers are often inside a call from C++ (a frame), which must not be re-entered. For the
   // same reason `text` may be a function, called then: the notice strings depend on the app's language,
   // which only the app knows.
-  function notify(text, isError) {
+  // At most `max` characters, never half of one: slicing UTF-16 could split an emoji's surrogate pair,
+  // which would reach the app as U+FFFD.
+  function cutText(text, max) {
+    const chars = Array.from(text);
+    return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  }
+
+  // A notice in the app. With `refusedPurpose` ('weights' or 'text') it is a file refused before reading,
+  // which the panel that takes such files also shows on its error line.
+  function notify(text, isError, refusedPurpose) {
     const show = () => {
       if (!runtime.running || fatalError) return;
-      const message = String(typeof text === 'function' ? text() : text).slice(0, 320);   // the command takes 1000 bytes
+      const message = cutText(String(typeof text === 'function' ? text() : text), 320);   // the commands take 1000 bytes
       (isError ? console.warn : console.info)('[knobs]', message);
-      const reply = api.command('notify', { text: message, error: Boolean(isError) });
+      let reply = refusedPurpose ? api.command('file_refused', { purpose: refusedPurpose, text: message }) : null;
+      // An engine without file_refused (an older build) still shows the notice.
+      if (!reply || !reply.ok) reply = api.command('notify', { text: message, error: Boolean(isError) });
       if (!reply.ok) console.warn('[knobs] notify:', reply.error);
     };
     if (runtime.running) setTimeout(show, 0);

@@ -37,7 +37,7 @@
     const started = performance.now();
     const ptr = M._malloc(Math.max(1, bytes.length));
     if (!ptr) {
-      notify(() => fill(noticeStrings().noMemory, { name: shortName(name), size: megabytes(bytes.length) }), true);
+      notify(() => fill(noticeStrings().noMemory, { name: shortName(name), size: megabytes(bytes.length, currentLanguage()) }), true);
       return { ok: false, copyMs: 0, appMs: 0 };
     }
     let namePtr = 0;
@@ -72,8 +72,8 @@
     // Refuse by size before reading: a 2 GB video dropped by mistake must not be loaded into memory.
     if (file.size > limit) {
       notify(() => fill(noticeStrings().tooLarge, {
-        name: shortName(name), size: megabytes(file.size), limit: megabytes(limit), what: noticeStrings()[FILE_PURPOSES[kind].what],
-      }), true);
+        name: shortName(name), ...sizeAndLimit(file.size, limit), what: noticeStrings()[FILE_PURPOSES[kind].what],
+      }), true, kind);
       emitLocal('file', { name, purpose: kind, bytes: file.size, ok: false, error: 'too-large' });
       return false;
     }
@@ -270,6 +270,22 @@
       window.localStorage.setItem(progressKey, String(json));
     } catch (error) {
       storageProblem('save', error);
+    }
+  }
+
+  // Another tab of the same lesson saved: the app merges that record into its own (src/lesson/progress.h),
+  // so this tab shows the other's answers at once and its next save keeps them. The browser fires
+  // `storage` only in the other tabs of this origin, never in the tab that wrote.
+  window.addEventListener('storage', (event) => {
+    if (event.key !== progressKey || event.storageArea !== safeLocalStorage() || !runtime.running) return;
+    callExport('knobs_progress_changed', []);
+  });
+
+  function safeLocalStorage() {
+    try {
+      return window.localStorage;
+    } catch {
+      return null;  // reading localStorage throws where storage is blocked
     }
   }
 

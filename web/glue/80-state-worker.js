@@ -37,25 +37,73 @@
       failed('not on this site');
       return;
     }
-    let buffer;
-    try {
-      const response = await fetch(url.href, { credentials: 'same-origin', redirect: 'error' });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      buffer = await response.arrayBuffer();
-    } catch (error) {
-      failed(describeCause(error));
-      return;
-    }
     const limitOf = LINKED_FILE_LIMITS[purpose];
     const limit = typeof limitOf === 'function' ? limitOf() : limitOf;
-    if (buffer.byteLength > limit) {
-      notify(() => fill(noticeStrings().linkedFileTooLarge, { name: file, size: megabytes(buffer.byteLength), limit: megabytes(limit) }), true);
+    const tooLarge = (sizes) => notify(() => fill(noticeStrings().linkedFileTooLarge, { name: file, ...sizes }), true);
+    let buffer;
+    const controller = new AbortController();
+    try {
+      const response = await fetch(url.href, { credentials: 'same-origin', redirect: 'error', signal: controller.signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      // Never more than the limit in memory: refused by its declared size before a byte is read, and read
+      // with a running count otherwise (no Content-Length, or one that understates), stopped one chunk past it.
+      const declared = Number(response.headers.get('Content-Length'));
+      if (Number.isFinite(declared) && declared > limit) {
+        controller.abort();
+        tooLarge(sizeAndLimit(declared, limit));
+        linkedFileStats.lastReadBytes = 0;
+        linkedFileStats.lastChunkBytes = 0;
+        return;
+      }
+      buffer = await readAtMost(response, limit, controller);
+      if (!buffer) {
+        const lang = currentLanguage();
+        tooLarge({ size: fill(noticeStrings().moreThan, { size: megabytes(limit, lang) }), limit: megabytes(limit, lang) });
+        return;
+      }
+    } catch (error) {
+      failed(describeCause(error));
       return;
     }
     if (fatalError) return;
     if (purpose === 'content') progressKey = PROGRESS_KEY + ':' + file;
     const { ok } = openBytes(new Uint8Array(buffer), file, purpose);
     if (purpose === 'content' && !ok) progressKey = PROGRESS_KEY;
+  }
+
+  // For the tests: how many bytes the last linked file's read took in (stopped one chunk past the limit).
+  const linkedFileStats = { lastReadBytes: 0, lastChunkBytes: 0 };
+
+  // The body's bytes, or null as soon as they pass `limit` (the download is then cancelled).
+  async function readAtMost(response, limit, controller) {
+    if (!response.body) {
+      const whole = await response.arrayBuffer();   // no stream to count: a browser without response bodies
+      linkedFileStats.lastReadBytes = whole.byteLength;
+      return whole.byteLength > limit ? null : whole;
+    }
+    const reader = response.body.getReader();
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      linkedFileStats.lastReadBytes = total;
+      linkedFileStats.lastChunkBytes = value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        controller.abort();
+        return null;
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return bytes.buffer;
   }
 
   function watchState() {
@@ -199,4 +247,6 @@
       Promise.resolve().then(copyLink).catch((error) => console.warn('[knobs] copyLink failed:', error));
     },
     trainWorker: trainWorkerApi,
+    // Read-only figures for the tests (tests/browser/linked-files.test.mjs): how far a linked file's read got.
+    linkedFileStats: () => ({ ...linkedFileStats }),
   });

@@ -228,11 +228,21 @@
 
   function saveDisplaySettings(snapshot) {
     if (typeof snapshot.ui_scale !== 'number' || !snapshot.motion) return;
-    const text = JSON.stringify({ ui_scale: snapshot.ui_scale, motion: snapshot.motion.setting });
+    const mine = { ui_scale: snapshot.ui_scale, motion: snapshot.motion.setting };
+    const text = JSON.stringify(mine);
     if (text === display.saved) return;
+    const before = display.saved ? JSON.parse(display.saved) : {};
     display.saved = text;
     try {
-      window.localStorage.setItem(DISPLAY_KEY, text);
+      // Only what this tab changed is written over the stored record: a change another tab made to the
+      // other setting since is kept.
+      let stored = null;
+      try {
+        stored = JSON.parse(window.localStorage.getItem(DISPLAY_KEY) || 'null');
+      } catch { /* unreadable: replaced below */ }
+      const merged = stored && typeof stored === 'object' && !Array.isArray(stored) ? stored : {};
+      for (const key of Object.keys(mine)) if (mine[key] !== before[key] || !(key in merged)) merged[key] = mine[key];
+      window.localStorage.setItem(DISPLAY_KEY, JSON.stringify({ ui_scale: merged.ui_scale, motion: merged.motion }));
     } catch (error) {
       console.warn(`[knobs] could not save the display settings (${describeCause(error)})`);
     }
