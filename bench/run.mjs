@@ -47,9 +47,10 @@ async function frameTimes(page, ms) {
 // are fetched later or not at all. Budget: 1.5 MB raw, 600 KB gzip (docs/building.md).
 function shellSize() {
   const site = path.join(ROOT, 'build/web/site');
-  // Everything index.html links to by a relative path, plus the loader and wasm the glue fetches.
+  // Everything index.html links to by a relative path, plus the loader and wasm the glue fetches. The
+  // build id the addresses carry ("knobs.css?v=…", docs/embedding.md) is not part of the file name.
   const html = readFileSync(path.join(site, 'index.html'), 'utf8');
-  const linked = [...html.matchAll(/(?:src|href)="([^":?#]+)"/g)].map((m) => m[1].replace(/^\.\//, ''));
+  const linked = [...html.matchAll(/(?:src|href)="([^":?#]+)(?:[?#][^"]*)?"/g)].map((m) => m[1].replace(/^\.\//, ''));
   const files = [...new Set(['index.html', ...linked, 'knobs.js', 'knobs.wasm'])].filter((f) => existsSync(path.join(site, f)));
   let raw = 0, gzip = 0;
   for (const name of files) {

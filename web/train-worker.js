@@ -71,14 +71,28 @@ self.addEventListener('message', (event) => {
   }
 });
 
-// A missing or damaged knobs_train_worker.js is reported like any other failure to start.
-try {
-  importScripts('knobs_train_worker.js');
-} catch (error) {
-  fail(error);
+// The build this file belongs to, stamped by cmake/copy_web.cmake. The page starts it as
+// "train-worker.js?v=<its build>"; a page that kept running across a deploy gets the new build's file at
+// that address from a static host, and the new engine may not speak the old page's chunk format. That
+// mix is refused here, as a failure to start: the page then trains in its own frames, with its own engine.
+const BUILD_ID = '@KNOBS_BUILD_ID@';
+const askedFor = new URL(self.location.href).searchParams.get('v');
+if (askedFor !== null && askedFor !== BUILD_ID) {
+  fail(new Error(`the page is build ${askedFor} and this training worker is build ${BUILD_ID}; reload the page`));
+}
+
+// A missing or damaged knobs_train_worker.js is reported like any other failure to start. The engine and
+// its wasm are asked for with this build's id, like every file of the app.
+if (!failed) {
+  try {
+    importScripts(`knobs_train_worker.js?v=${BUILD_ID}`);
+  } catch (error) {
+    fail(error);
+  }
 }
 if (!failed) {
   createKnobsTrainWorker({
+    locateFile: (file, directory) => `${directory}${file}?v=${BUILD_ID}`,
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     onAbort: (what) => fail(what instanceof Error ? what : new Error(`the training engine aborted: ${what}`)),

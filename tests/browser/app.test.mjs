@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  REPO_ROOT, VIEWPORTS, browserFrames, center, fractionDifferent, launchBrowser, routeHostPage, saveArtifact, screenshotStats, waitForBoot,
-  waitForReady, waitFrames, withPage,
+  REPO_ROOT, VIEWPORTS, browserFrames, center, fractionDifferent, launchBrowser, routeHostPage, saveArtifact, screenshotStats, siteFile,
+  waitForBoot, waitForReady, waitFrames, withPage,
 } from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -217,7 +217,7 @@ describe('app: errors', () => {
   ]) {
     it(`app: a clear message when knobs.wasm ${name}`, async (t) => {
       await withPage(browser, t, VIEWPORTS.desktop, async (page) => {
-        await page.route(SITE_URL + 'knobs.wasm', handler);
+        await page.route(siteFile(SITE_URL, 'knobs.wasm'), handler);
         await page.goto(SITE_URL);
         assert.equal(await waitForBoot(page), 'error');
         assert.equal(await page.isVisible('#error'), true);

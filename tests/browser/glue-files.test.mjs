@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, browserFrames, dropFiles, launchBrowser, pauseClock, recordLargeCopies, waitForReady, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, browserFrames, dropFiles, launchBrowser, pauseClock, recordLargeCopies, siteFile, waitForReady, withPage } from './lib/harness.mjs';
 import { createFakeSite } from './lib/fake-site.mjs';
 
 const require = createRequire(import.meta.url);
@@ -211,7 +211,7 @@ describe('glue: files', () => {
       // Hold knobs.js back so the drop lands before the engine exists.
       let release;
       const held = new Promise((resolve) => { release = resolve; });
-      await page.route(base + 'knobs.js', async (route) => { await held; await route.continue(); });
+      await page.route(siteFile(base, 'knobs.js'), async (route) => { await held; await route.continue(); });
       await page.goto(base, { waitUntil: 'domcontentloaded' });
       await dropFiles(page, [{ name: 'early.txt', text: 'dropped early' }]);
       assert.equal(await page.evaluate(() => window.knobs.isReady()), false);
@@ -306,7 +306,7 @@ describe('glue: shipped model', () => {
   ]) {
     it(`glue: the shipped model ${name}`, async (t) => {
       await withPage(browser, t, {}, async (page) => {
-        await page.route(base + 'models/default.knobs', handler);
+        await page.route(siteFile(base, 'models/default.knobs'), handler);
         await page.goto(base);
         await waitForReady(page);
         await page.waitForFunction(() => document.documentElement.dataset.knobsModel !== 'loading');

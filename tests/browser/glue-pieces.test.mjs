@@ -12,6 +12,7 @@ const SITE_DIR = process.env.KNOBS_SITE_DIR;
 if (!SITE_DIR) throw new Error('KNOBS_SITE_DIR is not set: run these tests through tests/browser/run.mjs SITE_DIR');
 
 const GLUE_DIR = path.join(REPO_ROOT, 'web/glue');
+const TOKEN = '@KNOBS_BUILD_ID@';
 const MAX_LINES = 400;
 
 // The pieces in the order the build joins them: by name (CMake's list(SORT), a plain string order).
@@ -36,10 +37,17 @@ describe('glue pieces', () => {
     }
   });
 
-  it('glue pieces: the site\'s knobs-glue.js is the pieces joined in name order, and nothing else of them', () => {
+  it('glue pieces: the site\'s knobs-glue.js is the pieces joined in name order with the build id stamped in, and nothing else of them', () => {
     const site = readFileSync(path.join(SITE_DIR, 'knobs-glue.js'), 'utf8');
+    // The one change the build makes to the pieces: the site's build id where they say @KNOBS_BUILD_ID@
+    // (cmake/copy_web.cmake). The id is read from the site's index.html, so a glue stamped with another
+    // build's id than its page fails here too.
+    const page = readFileSync(path.join(SITE_DIR, 'index.html'), 'utf8');
+    const id = page.match(/<meta name="knobs-build" content="([0-9a-f]{16})">/)?.[1];
+    assert.ok(id, 'the site\'s index.html names its build: <meta name="knobs-build" content="16 hex digits">');
+    assert.ok(joinedPieces().includes(TOKEN), `the pieces carry ${TOKEN}`);
     // Compared as a whole, then located, so a hand edit in the site's copy is named by line.
-    const joined = joinedPieces();
+    const joined = joinedPieces().split(TOKEN).join(id);
     if (site !== joined) {
       const a = site.split('\n');
       const b = joined.split('\n');
@@ -50,6 +58,21 @@ describe('glue pieces', () => {
     }
     assert.ok(!existsSync(path.join(SITE_DIR, 'glue')), 'the pieces are not copied into the site');
     assert.ok(!existsSync(path.join(REPO_ROOT, 'web/knobs-glue.js')), 'no stale web/knobs-glue.js next to the pieces');
+  });
+
+  it('glue pieces: index.html, knobs-glue.js, sw.js and train-worker.js carry the same build id, and no placeholder', () => {
+    const id = readFileSync(path.join(SITE_DIR, 'index.html'), 'utf8').match(/<meta name="knobs-build" content="([0-9a-f]{16})">/)?.[1];
+    assert.ok(id, 'index.html names its build');
+    for (const [file, pattern] of [
+      ['index.html', /src="knobs-glue\.js\?v=([0-9a-f]+)"/],
+      ['knobs-glue.js', /const BUILD_ID = '([0-9a-f]+)';/],
+      ['sw.js', /const BUILD_ID = '([0-9a-f]+)';/],
+      ['train-worker.js', /const BUILD_ID = '([0-9a-f]+)';/],
+    ]) {
+      const text = readFileSync(path.join(SITE_DIR, file), 'utf8');
+      assert.equal(text.match(pattern)?.[1], id, `${file} is stamped with the page's build id`);
+      assert.ok(!text.includes(TOKEN), `${file} has no ${TOKEN} left`);
+    }
   });
 
   it('glue pieces: joined, they are one script in one wrapper', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, browserFrames, launchBrowser, pauseClock, routeHostPage, waitForBoot, waitForReady, withPage } from './lib/harness.mjs';
+import { REPO_ROOT, browserFrames, launchBrowser, pauseClock, routeHostPage, siteFile, waitForBoot, waitForReady, withPage } from './lib/harness.mjs';
 import { createFakeSite } from './lib/fake-site.mjs';
 
 const require = createRequire(import.meta.url);
@@ -116,7 +116,7 @@ describe('glue: boot', () => {
 
   it('glue: a Portuguese browser gets a Portuguese loader and messages', async (t) => {
     await withPage(browser, t, { locale: 'pt-BR' }, async (page) => {
-      await page.route(base + 'knobs.wasm', (route) => route.fulfill({ status: 404, body: 'no' }));
+      await page.route(siteFile(base, 'knobs.wasm'), (route) => route.fulfill({ status: 404, body: 'no' }));
       await page.goto(base);
       assert.equal(await waitForBoot(page), 'error');
       assert.equal(await page.getAttribute('html', 'lang'), 'pt-BR');
@@ -454,7 +454,7 @@ describe('glue: errors', () => {
     it(`glue: a clear message when ${c.name}`, async (t) => {
       await withPage(browser, t, {}, async (page) => {
         if (c.init) await page.addInitScript(c.init);
-        if (c.route) await page.route(base + c.route[0], c.route[1]);
+        if (c.route) await page.route(siteFile(base, c.route[0]), c.route[1]);
         await page.goto(base);
         const rejection = page.evaluate(() => window.knobs.ready.then(() => 'resolved', (error) => error.kind));
         assert.equal(await waitForBoot(page), 'error');

@@ -28,11 +28,18 @@
 
   // ---- configuration ---------------------------------------------------------------------------
 
+  // The build this glue belongs to, stamped by cmake/copy_web.cmake (a SHA-256 prefix of the site's
+  // files). Every file the page loads is asked for with it, as "?v=<id>": a new build has new addresses, so
+  // no browser or HTTP cache can hand this page another build's engine, model or training worker, and the
+  // service worker knows which build a request belongs to (docs/embedding.md, "Offline").
+  const BUILD_ID = '@KNOBS_BUILD_ID@';
+  const ofThisBuild = (file) => `${file}?v=${BUILD_ID}`;
+
   // Tests may shorten the timers by defining window.KNOBS_CONFIG before this script runs.
   const userConfig = (typeof window.KNOBS_CONFIG === 'object' && window.KNOBS_CONFIG) || {};
   const config = {
-    wasmUrl: 'knobs.wasm',
-    scriptUrl: 'knobs.js',
+    wasmUrl: ofThisBuild('knobs.wasm'),
+    scriptUrl: ofThisBuild('knobs.js'),
     // How long a lost WebGL context may stay lost before we tell the user to reload.
     contextRestoreTimeoutMs: positiveNumber(userConfig.contextRestoreTimeoutMs, 4000),
     // When to reassure the user that a slow start is still a start.
@@ -44,7 +51,7 @@
     minDpr: 0.5,
     maxDpr: 4,
     // The model the inference panel starts with (`make models` writes it); the app works without it.
-    modelUrl: 'models/default.knobs',
+    modelUrl: ofThisBuild('models/default.knobs'),
     // Largest files the page reads, checked before reading. Texts: the app's own limit
     // (kMaxUserTextBytes in src/core/utf8.h). Weights: the largest model config.h allows, with the
     // largest LoRA adapter, is about 21 MB as a file (the L preset about 11 MB); the loader refuses
@@ -61,10 +68,12 @@
     // more than a plain one, so not every frame).
     a11yPollMs: positiveNumber(userConfig.a11yPollMs, 750),
     // The training worker's script, relative to the page like knobs.js; started the first time the app trains.
-    trainWorkerUrl: 'train-worker.js',
-    // The service worker that keeps the app's files for offline use (sw.js, next to this file).
-    // KNOBS_CONFIG = { serviceWorker: false } leaves it out.
-    serviceWorkerUrl: userConfig.serviceWorker === false ? null : 'sw.js',
+    trainWorkerUrl: ofThisBuild('train-worker.js'),
+    // The service worker that keeps the app's files for offline use (sw.js, next to this file). Its own
+    // address carries the build too, so a new build's page always installs the new build's worker (a
+    // host that keeps old file times would otherwise answer the browser's update check with "not
+    // modified"). KNOBS_CONFIG = { serviceWorker: false } leaves it out.
+    serviceWorkerUrl: userConfig.serviceWorker === false ? null : ofThisBuild('sw.js'),
   };
 
   function positiveNumber(value, fallback) {

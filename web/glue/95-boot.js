@@ -5,6 +5,12 @@
 
   // ---- boot --------------------------------------------------------------------------------------
 
+  // A file's name as messages show it: without the build id its address carries ("knobs.wasm", not
+  // "knobs.wasm?v=…"); the id is in <html data-knobs-build> and the technical details.
+  function shownName(url) {
+    return url.replace(/[?#].*$/, '');
+  }
+
   // Downloads the wasm with a streaming reader (for the progress bar) and compiles it while it
   // arrives. Resolves to a WebAssembly.Module; rejects with a KnobsLoadError.
   async function downloadAndCompile(url) {
@@ -16,11 +22,11 @@
     } catch (error) {
       // In a frame sandboxed without allow-same-origin the page has an opaque origin, so this fetch is
       // cross-origin and fails for want of CORS headers: say that rather than blame the network.
-      throw new KnobsLoadError(hasOpaqueOrigin() ? 'sandbox' : 'network', { file: url }, error);
+      throw new KnobsLoadError(hasOpaqueOrigin() ? 'sandbox' : 'network', { file: shownName(url) }, error);
     }
     if (!response.ok) {
       const status = `${response.status}${response.statusText ? ' ' + response.statusText : ''}`;
-      throw new KnobsLoadError('http', { file: url, status }, new Error(`HTTP ${status} for ${response.url || url}`));
+      throw new KnobsLoadError('http', { file: shownName(url), status }, new Error(`HTTP ${status} for ${response.url || url}`));
     }
     // Content-Length counts encoded bytes; with compression it would not match what the reader
     // yields, so the bar is only a fraction when the body is not encoded.
@@ -46,7 +52,7 @@
           try {
             chunk = await reader.read();
           } catch (error) {
-            controller.error(new KnobsLoadError('network', { file: url }, error));
+            controller.error(new KnobsLoadError('network', { file: shownName(url) }, error));
             return;
           }
           if (chunk.done) {
@@ -82,9 +88,9 @@
       return await WebAssembly.compile(bytes);
     } catch (error) {
       if (error instanceof KnobsLoadError) throw error;
-      if (error instanceof WebAssembly.CompileError) throw new KnobsLoadError('compile', { file: url }, error);
+      if (error instanceof WebAssembly.CompileError) throw new KnobsLoadError('compile', { file: shownName(url) }, error);
       // compileStreaming reports a failed stream as a TypeError.
-      throw new KnobsLoadError('network', { file: url }, error);
+      throw new KnobsLoadError('network', { file: shownName(url) }, error);
     }
   }
 
@@ -98,7 +104,7 @@
         // A script error event has no status; ask the server so the message can say what happened.
         fetch(url, { method: 'HEAD', cache: 'no-store' })
           .then((response) => response.ok ? '' : ` (${response.status})`, () => '')
-          .then((status) => reject(new KnobsLoadError('script', { file: url, status },
+          .then((status) => reject(new KnobsLoadError('script', { file: shownName(url), status },
             new Error(`could not load ${url}${status}`))));
       });
       document.head.appendChild(script);
@@ -106,7 +112,7 @@
   }
 
   // After the first visit the app works offline: sw.js keeps a copy of its files. Registered once the app
-  // runs, so installing it (which downloads the files once more, usually from the HTTP cache) never
+  // runs, so installing it (which downloads this build's files once more, past the HTTP cache) never
   // competes with the first start. Where browsers allow no service worker (an insecure http:// address,
   // a sandboxed frame without an origin, storage disabled) the app simply stays online-only.
   // <html data-knobs-offline> says how it went: "registering", "ready", or "unavailable".
@@ -301,6 +307,9 @@
 
   function boot() {
     mark('glueStarted');
+    // Which build runs here, for people and tests: index.html's <meta name="knobs-build"> says which build
+    // the page is, this says which build the glue is (docs/embedding.md, "Offline").
+    document.documentElement.dataset.knobsBuild = BUILD_ID;
     localizeShell();
     installInputHandlers();
     installDropHandlers();
@@ -325,7 +334,7 @@
       if (!shippedModel) fetchShippedModel();
       return module;
     });
-    compiled.catch((error) => fail(error.kind || 'compile', error.values || { file: config.wasmUrl }, error));
+    compiled.catch((error) => fail(error.kind || 'compile', error.values || { file: shownName(config.wasmUrl) }, error));
 
     window.Module = {
       canvas,
@@ -349,7 +358,7 @@
       onAbort: (what) => fail('abort', {}, what instanceof Error ? what : new Error(String(what))),
     };
 
-    loadScript(config.scriptUrl).catch((error) => fail(error.kind || 'script', error.values || { file: config.scriptUrl }, error));
+    loadScript(config.scriptUrl).catch((error) => fail(error.kind || 'script', error.values || { file: shownName(config.scriptUrl) }, error));
   }
 
   boot();

@@ -201,6 +201,13 @@ export function saveArtifact(relativePath, data) {
   return target;
 }
 
+// A route matcher for one of the site's files whatever build id its address carries: the page asks for
+// them as "knobs.wasm?v=<build id>" (cmake/copy_web.cmake), and a test routes the file, not one build.
+export function siteFile(baseUrl, file) {
+  const wanted = new URL(file, baseUrl);
+  return (url) => url.origin === wanted.origin && url.pathname === wanted.pathname;
+}
+
 // A host page that embeds the app in an iframe between two buttons, tall enough to scroll.
 // Served by route interception at `${base}__host.html`, same origin as the app.
 export function hostPageHtml(appPath = 'index.html') {
