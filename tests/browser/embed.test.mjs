@@ -345,7 +345,7 @@ describe('embed: the real app', () => {
     await withPage(browser, t, { width: 1000, height: 800 }, async (page) => {
       await page.addInitScript(() => {
         window.__events = [];
-        for (const name of ['ready', 'quiz_answered', 'quiz_completed', 'resize']) {
+        for (const name of ['ready', 'quiz_answered', 'quiz_completed', 'resize', 'statement']) {
           document.addEventListener(`knobs:${name}`, (event) => window.__events.push([name, event.detail]));
         }
       });
@@ -378,6 +378,12 @@ describe('embed: the real app', () => {
       assert.equal(completed.result.completion, true);
       assert.match(completed.result.duration, /^PT\d+(\.\d+)?S$/);
       assert.equal(typeof completed.result.success, 'boolean');
+      // The same results as xAPI statements (xapi.test.mjs validates them): they reach the host page too.
+      await page.waitForFunction(() => window.__events.some(([name, d]) => name === 'statement' && /(passed|failed)$/.test(d.statement.verb.id)),
+        null, { timeout: 30000 });
+      const verdict = (await page.evaluate(() => window.__events)).find(([name, d]) => name === 'statement' && /(passed|failed)$/.test(d.statement.verb.id));
+      assert.equal(verdict[1].statement.verb.id.endsWith(completed.result.success ? 'passed' : 'failed'), true);
+      assert.equal(verdict[1].statement.result.score.raw, right);
 
       const snapshot = await frame.evaluate(() => window.knobs.state());
       if (snapshot.embed && typeof snapshot.embed.content_height === 'number') {
