@@ -176,10 +176,9 @@
     if (!knobs) return;
     if (recording) {
       knobs.on('quiz_completed', reportQuiz);
-      // pagehide is the last event a page reliably gets (unload is not fired in every browser, and
-      // not at all in a back/forward cache); both are handled once.
+      // pagehide is the last event a page reliably gets, also when a platform replaces the frame and when
+      // the page goes into the back/forward cache (unload does not fire then, and Chromium is retiring it).
       window.addEventListener('pagehide', finish);
-      window.addEventListener('unload', finish);
       return;
     }
     knobs.ready.then(() => {

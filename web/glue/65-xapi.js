@@ -130,8 +130,9 @@
   }
 
   // Every app and glue event passes through here; a learning record becomes `statement` events.
+  const XAPI_EVENTS = new Set(['quiz_answered', 'quiz_completed', 'matching_completed', 'training']);
   listeners.set('*', (listeners.get('*') || new Set()).add((name, payload) => {
-    if (name === 'statement') return;
+    if (!XAPI_EVENTS.has(name)) return;   // the state (for the language) is read only for a learning record
     const snapshot = safeState();
     for (const statement of xapiStatementsFor(name, payload, snapshot ? snapshot.lang : null)) {
       emitLocal('statement', { statement });
