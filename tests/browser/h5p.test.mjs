@@ -59,10 +59,16 @@ function hostPage(src) {
 <body><p>A course page that loads H5P's resizer.</p><iframe id="knobs" title="Knobs" src="${src}"></iframe><p>After the frame.</p></body></html>`;
 }
 
+// The same page with the resizer started only when the test says so (a script that loads late).
+function lateHostPage(src) {
+  return hostPage(src).replace(`<script>${HOST_SCRIPT}</script>`, `<script>window.startResizer = () => { ${HOST_SCRIPT} };</script>`);
+}
+
 let browser;
 before(async () => {
   hostDir = mkdtempSync(path.join(tmpdir(), 'knobs-h5p-host-'));
   writeFileSync(path.join(hostDir, 'course.html'), hostPage(SITE_URL + '#v=2&embed=1&panel=quiz'));
+  writeFileSync(path.join(hostDir, 'late.html'), lateHostPage(SITE_URL + '#v=2&embed=1&panel=quiz'));
   hostServer = await startServer({ root: hostDir, port: 0 });
   browser = await launchBrowser();
 });
@@ -88,7 +94,9 @@ describe('h5p: a page with h5p-resizer.js sizes a Knobs frame', () => {
       const quizHeight = await contentHeight(frame);
       await page.waitForFunction((h) => document.getElementById('knobs').getBoundingClientRect().height === h, quizHeight, { timeout: 30000 });
       let log = await page.evaluate(() => window.__h5p);
-      assert.deepEqual(log.received.slice(0, 3), ['hello', 'prepareResize', 'resize']);
+      const prepared = log.received.indexOf('prepareResize');
+      assert.ok(prepared > 0 && log.received.slice(0, prepared).every((a) => a === 'hello'), `hello first: ${log.received}`);
+      assert.equal(log.received[prepared + 1], 'resize');
       assert.deepEqual(log.set.at(-1), ['resize', quizHeight]);
       assert.notEqual(quizHeight, 200, 'the frame did not start at the content height');
 
@@ -141,6 +149,23 @@ describe('h5p: a page with h5p-resizer.js sizes a Knobs frame', () => {
       // The same from the parent with the context: the frame greets again (so the two above were refused).
       await page.evaluate(() => document.getElementById('knobs').contentWindow.postMessage({ context: 'h5p', action: 'ready' }, '*'));
       await page.waitForFunction((n) => window.__h5p.received.length > n && window.__h5p.received.at(-1) === 'hello', count, { timeout: 30000 });
+    });
+  });
+
+  it('h5p: a resizer that starts after the frame said hello still sizes it at the next content change', async (t) => {
+    await withPage(browser, t, { width: 900, height: 700 }, async (page) => {
+      await page.goto(hostUrl() + 'late.html');
+      const frame = page.frames().find((f) => f.url().startsWith(SITE_URL));
+      await frame.waitForFunction(() => window.knobs && window.knobs.isReady() && window.knobs.state().embed.content_height > 0,
+        null, { timeout: 60000 });
+      await browserFrames(frame, 30);
+      await page.evaluate(() => window.startResizer());
+      assert.equal(await frameHeight(page), 200, 'nobody has sized the frame yet');
+      assert.deepEqual(await frame.evaluate(() => window.knobs.command('load_link', { fragment: '#v=2&embed=1&panel=about' })), { ok: true });
+      await frame.waitForFunction(() => window.knobs.state().lesson && window.knobs.state().embed.content_height > 700, null, { timeout: 30000 });
+      const height = await contentHeight(frame);
+      await page.waitForFunction((h) => document.getElementById('knobs').getBoundingClientRect().height === h, height, { timeout: 30000 });
+      assert.equal((await page.evaluate(() => window.__h5p.received))[0], 'hello');
     });
   });
 });

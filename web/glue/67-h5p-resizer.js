@@ -16,6 +16,7 @@
     greeted: false,     // the page answered 'hello': it runs the resizer
     sent: -1,           // the height the page was last told
     pending: null,      // the height waiting for 'resizePrepared'
+    helloHeight: null,  // the content height when the frame last said hello unanswered
   };
 
   // The messages carry only the action and heights, so without host= they go to whichever page embeds
@@ -29,8 +30,18 @@
   }
 
   function h5pResize(snapshot) {
-    if (!h5p.greeted || h5p.pending !== null) return;
     const height = contentHeight(snapshot);
+    if (!h5p.greeted) {
+      // h5p-resizer.js sends 'ready' only to frames with "h5p" in their address, so a resizer that
+      // loaded after the first hello would never hear of this frame: say hello again when the content
+      // changes, once per change, until a page answers.
+      if (height !== null && h5p.helloHeight !== null && height !== h5p.helloHeight) {
+        h5p.helloHeight = height;
+        h5pPost('hello');
+      }
+      return;
+    }
+    if (h5p.pending !== null) return;
     if (height === null || height === h5p.sent) return;
     const current = document.documentElement.clientHeight;
     if (height === current) {
@@ -72,5 +83,6 @@
   function startH5pResizer() {
     if (!h5p.on) return;
     window.addEventListener('message', onH5pMessage);
+    h5p.helloHeight = -1;
     h5pPost('hello');
   }
