@@ -1,6 +1,6 @@
 # Thin wrapper around CMake. `make serve` and `make test` work on a fresh Debian 12 machine:
 # both run scripts/setup first, which installs only what is missing.
-.PHONY: setup serve web desktop native test test-under-load test-native test-asan test-wasm test-browser bench models fuzz clean help
+.PHONY: setup serve web scorm desktop native test test-under-load test-native test-asan test-wasm test-browser bench models fuzz clean help
 
 JOBS    ?= $(shell nproc)
 PORT    ?= 8000
@@ -14,6 +14,7 @@ help:
 	@echo "make serve    build the web app and serve it at http://localhost:$(PORT)"
 	@echo "make test     every test: native unit + UI, sanitizers, wasm under node, browser, fuzz smoke"
 	@echo "make test-under-load  the same with one busy process per core beside it (docs/testing.md)"
+	@echo "make scorm    build/knobs-scorm12.zip and build/knobs-scorm2004.zip (LINK='#v=2&panel=quiz&mastery=80')"
 	@echo "make desktop  the native app (GLFW + OpenGL 3)"
 	@echo "make bench    benchmarks -> bench-results.json"
 	@echo "make models   retrain the shipped model under web/models/"
@@ -37,6 +38,11 @@ native: setup $(NATIVE)/CMakeCache.txt
 
 web: setup $(WEB)/CMakeCache.txt
 	cmake --build $(WEB) -j $(JOBS)
+
+# SCORM 1.2 and 2004 packages of the built site for Moodle, Canvas, Open edX (docs/embedding.md).
+# LINK picks the panels, hide=/lock= and mastery=; without it the quiz, with no mastery score.
+scorm: web
+	node scorm/package.mjs --site $(WEB)/site --out build $(if $(LINK),--link '$(LINK)') $(if $(TITLE),--title '$(TITLE)')
 
 desktop: native
 	@echo "Run it: $(NATIVE)/knobs_desktop"

@@ -327,9 +327,11 @@ describe('embed: sandboxed frames', () => {
       assert.match(await opaque.textContent('#error-hint'), /allow-scripts allow-same-origin/);
 
       await same.evaluate(() => window.knobs.command('quiz_answer', { question: 'q1', correct: true }));
-      await page.waitForFunction(() => window.__messages.some((m) => m.data && m.data.event === 'quiz_answered'));
-      const messages = await page.evaluate(() => window.__messages.map((m) => [m.origin, m.data.event]));
-      assert.deepEqual(messages.filter(([origin]) => origin === appOrigin()).map(([, event]) => event), ['ready', 'quiz_answered']);
+      // The answer, and its xAPI statement (posted right after it).
+      await page.waitForFunction(() => window.__messages.some((m) => m.data && m.data.event === 'statement'));
+      // Knobs' own messages; the H5P resizer's (context "h5p") are checked in h5p.test.mjs.
+      const messages = await page.evaluate(() => window.__messages.filter((m) => m.data && m.data.context !== 'h5p').map((m) => [m.origin, m.data.event]));
+      assert.deepEqual(messages.filter(([origin]) => origin === appOrigin()).map(([, event]) => event), ['ready', 'quiz_answered', 'statement']);
       // The opaque frame's error event comes from origin "null", which embed.js (and any careful host) drops.
       assert.deepEqual(messages.filter(([origin]) => origin !== appOrigin()), [['null', 'error']]);
     });
@@ -345,7 +347,7 @@ describe('embed: the real app', () => {
     await withPage(browser, t, { width: 1000, height: 800 }, async (page) => {
       await page.addInitScript(() => {
         window.__events = [];
-        for (const name of ['ready', 'quiz_answered', 'quiz_completed', 'resize']) {
+        for (const name of ['ready', 'quiz_answered', 'quiz_completed', 'resize', 'statement']) {
           document.addEventListener(`knobs:${name}`, (event) => window.__events.push([name, event.detail]));
         }
       });
@@ -378,6 +380,12 @@ describe('embed: the real app', () => {
       assert.equal(completed.result.completion, true);
       assert.match(completed.result.duration, /^PT\d+(\.\d+)?S$/);
       assert.equal(typeof completed.result.success, 'boolean');
+      // The same results as xAPI statements (xapi.test.mjs validates them): they reach the host page too.
+      await page.waitForFunction(() => window.__events.some(([name, d]) => name === 'statement' && /(passed|failed)$/.test(d.statement.verb.id)),
+        null, { timeout: 30000 });
+      const verdict = (await page.evaluate(() => window.__events)).find(([name, d]) => name === 'statement' && /(passed|failed)$/.test(d.statement.verb.id));
+      assert.equal(verdict[1].statement.verb.id.endsWith(completed.result.success ? 'passed' : 'failed'), true);
+      assert.equal(verdict[1].statement.result.score.raw, right);
 
       const snapshot = await frame.evaluate(() => window.knobs.state());
       if (snapshot.embed && typeof snapshot.embed.content_height === 'number') {

@@ -265,7 +265,13 @@
     notify(() => noticeStrings().noStorage, true);
   }
 
+  // A page may keep the progress elsewhere: the SCORM package (scorm/knobs-scorm.js) keeps it in the
+  // course platform's suspend data, so it follows the learner instead of this browser.
+  const progressStore = userConfig.progressStore && typeof userConfig.progressStore.load === 'function' &&
+    typeof userConfig.progressStore.save === 'function' ? userConfig.progressStore : null;
+
   function saveProgress(json) {
+    if (progressStore) return void progressStore.save(String(json));
     try {
       window.localStorage.setItem(progressKey, String(json));
     } catch (error) {
@@ -290,6 +296,7 @@
   }
 
   function loadProgress() {
+    if (progressStore) return String(progressStore.load() || '');
     try {
       const text = window.localStorage.getItem(progressKey);
       return typeof text === 'string' ? text : '';

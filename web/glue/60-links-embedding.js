@@ -215,6 +215,7 @@
       }
       case 'training':
       case 'error':
+      case 'statement':   // {statement}: a complete xAPI statement (65-xapi.js)
         return p;
       default:
         return undefined;   // everything else stays inside the page
@@ -297,6 +298,7 @@
 
   function startEmbedding() {
     if (embed.on) document.documentElement.dataset.knobsEmbed = '';
+    startH5pResizer();
     if (embed.on && !embed.host && inFrame) {
       console.warn('[knobs] embedded without host=<origin of this page>: the page gets no events and its commands are ignored');
     }

@@ -107,7 +107,7 @@
   }
 
   function watchState() {
-    const period = embed.host ? config.embedPollMs : config.linkSyncMs;
+    const period = embed.host || h5p.on ? config.embedPollMs : config.linkSyncMs;
     let warned = false;
     const tick = () => {
       if (fatalError) return;
@@ -120,6 +120,7 @@
             trackTraining(snapshot);
             saveDisplaySettings(snapshot);
             if (embed.host) reportHeight(snapshot);
+            if (h5p.on) h5pResize(snapshot);
           }
         } catch (error) {
           if (!warned) console.warn('[knobs] reading the state failed:', error);
