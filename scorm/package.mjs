@@ -63,8 +63,10 @@ function listFiles(dir, prefix = '') {
 }
 
 export function launchPage(indexHtml) {
-  const glue = '<script src="knobs-glue.js" defer></script>';
-  if (!indexHtml.includes(glue)) throw new PackageError('index.html does not load knobs-glue.js as expected; cannot make scorm.html');
+  // The built page asks for the glue by its build's address (knobs-glue.js?v=<build id>, cmake/copy_web.cmake).
+  const found = indexHtml.match(/<script src="knobs-glue\.js(\?v=[0-9a-f]+)?" defer><\/script>/);
+  if (!found) throw new PackageError('index.html does not load knobs-glue.js as expected; cannot make scorm.html');
+  const glue = found[0];
   // Deferred scripts run in order: the adapter has found the platform and set KNOBS_CONFIG before the glue reads it.
   return indexHtml.replace(glue,
     '<script src="knobs-scorm-config.js" defer></script>\n  <script src="knobs-scorm.js" defer></script>\n  ' + glue);

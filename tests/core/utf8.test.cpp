@@ -216,7 +216,10 @@ TEST_CASE("[core] utf8 sanitizer rejects with clear messages and offsets", "[cor
         const std::string big(kMaxUserTextBytes + 1, 'a');
         const SanitizedText r = sanitize_user_text(big);
         CHECK_FALSE(r.ok());
-        CHECK(r.error.find("10.0 MB") != std::string::npos);
+        // One byte over: in megabytes both sizes would read 10.0 MB, so the message gives bytes.
+        CHECK(r.error.find("10,485,761 bytes; the limit is 10,485,760 bytes") != std::string::npos);
+        const SanitizedText far = sanitize_user_text(std::string(kMaxUserTextBytes * 2, 'a'));
+        CHECK(far.error.find("20.0 MB; the limit is 10.0 MB") != std::string::npos);
         CHECK(sanitize_user_text(std::string_view(big).substr(0, kMaxUserTextBytes)).ok());
     }
 }
