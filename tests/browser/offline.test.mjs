@@ -141,6 +141,16 @@ function pageReport(page) {
 // Build B: a copy of build A with another build id stamped wherever A's is, and in each file a mark only
 // B has: a meta tag in the page, a statement at the end of each script, a custom property in the
 // stylesheet, and a custom section at the end of each wasm (valid WebAssembly, ignored by the engine).
+// A copy of the site (build A) served by startHost, and build B made beside it, ready to be deployed.
+async function hostBuildAWithB() {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'knobs-deploy-'));
+  const dirA = path.join(root, 'a');
+  const dirB = path.join(root, 'b');
+  cpSync(SITE_DIR, dirA, { recursive: true });
+  const { idA, idB } = makeBuildB(dirA, dirB);
+  return { root, dirA, dirB, idA, idB, host: await startHost(dirA) };
+}
+
 function makeBuildB(dirA, dirB) {
   cpSync(dirA, dirB, { recursive: true });
   const idA = buildOf(readFileSync(path.join(dirA, 'index.html'), 'utf8'));
@@ -197,12 +207,7 @@ describe('offline: a server that never answers', () => {
 
 describe('offline: a deploy', () => {
   it('offline: build B deployed over build A on a host with old file times and no Cache-Control: a reload and a new tab run build B only', async (t) => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'knobs-deploy-'));
-    const dirA = path.join(root, 'a');
-    const dirB = path.join(root, 'b');
-    cpSync(SITE_DIR, dirA, { recursive: true });
-    const { idA, idB } = makeBuildB(dirA, dirB);
-    const host = await startHost(dirA);
+    const { root, dirB, idA, idB, host } = await hostBuildAWithB();
     try {
       await withPage(browser, t, VIEWPORTS.desktop, async (page, context) => {
         // Build A, visited twice: the second load runs under build A's worker, and the browser's HTTP
@@ -307,12 +312,7 @@ describe('offline: a deploy', () => {
 
 describe('offline: a page that keeps running across a deploy', () => {
   it('offline: a page of build A that starts training after build B is deployed refuses B\'s training worker and trains in its frames', async (t) => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'knobs-deploy-'));
-    const dirA = path.join(root, 'a');
-    const dirB = path.join(root, 'b');
-    cpSync(SITE_DIR, dirA, { recursive: true });
-    const { idA, idB } = makeBuildB(dirA, dirB);
-    const host = await startHost(dirA);
+    const { root, dirB, idA, idB, host } = await hostBuildAWithB();
     try {
       // No service worker, as on a plain http:// host: nothing keeps build A's training worker, and the host
       // hands out build B's at build A's address.

@@ -39,6 +39,19 @@ async function answer(page, questionId) {
   assert.deepEqual(await command(page, 'quiz_check', { question: questionId }), { ok: true });
 }
 
+// Two tabs of the app in one browser context (one localStorage, and storage events between them).
+async function withTwoTabs(body) {
+  const { context, page: first } = await newPage(browser);
+  try {
+    await first.close();
+    const a = await openTab(context);
+    const b = await openTab(context);
+    await body(a, b, context);
+  } finally {
+    await context.close();
+  }
+}
+
 const checkedIds = (lesson) => lesson.quiz.questions.filter((q) => q.checked).map((q) => q.id).sort();
 
 async function waitForChecked(page, ids) {
@@ -50,11 +63,7 @@ async function waitForChecked(page, ids) {
 
 describe('two tabs', () => {
   it('two tabs answer different questions: each sees the other live, and a third tab finds both answers', async () => {
-    const { context, page: first } = await newPage(browser);
-    try {
-      await first.close();
-      const a = await openTab(context);
-      const b = await openTab(context);
+    await withTwoTabs(async (a, b, context) => {
       const ids = (await lessonOf(a)).quiz.questions.map((q) => q.id);
       await answer(a, ids[0]);
       await answer(b, ids[1]);
@@ -78,17 +87,11 @@ describe('two tabs', () => {
       await waitForChecked(b, [ids[2]]);
       const afterReset = JSON.parse(await a.evaluate((key) => localStorage.getItem(key), PROGRESS_KEY));
       assert.deepEqual(Object.keys(afterReset.q), [ids[2]]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('display settings changed in two tabs: each tab\'s change is kept', async () => {
-    const { context, page: first } = await newPage(browser);
-    try {
-      await first.close();
-      const a = await openTab(context);
-      const b = await openTab(context);
+    await withTwoTabs(async (a, b) => {
       const readStored = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('knobs.display.v1') || 'null'));
       assert.deepEqual(await command(a, 'set_ui_scale', { scale: 1.5 }), { ok: true });
       await a.waitForFunction(() => JSON.parse(localStorage.getItem('knobs.display.v1') || '{}').ui_scale === 1.5,
@@ -98,8 +101,6 @@ describe('two tabs', () => {
         null, { timeout: 30000, polling: 100 });
       // b's save wrote only the setting b changed: a's scale is still there.
       assert.deepEqual(await readStored(b), { ui_scale: 1.5, motion: 'reduce' });
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
