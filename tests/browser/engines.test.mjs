@@ -76,10 +76,10 @@ async function waitFor(driver, expression, what, timeout = STEP_MS) {
   throw new Error(`${driver.name}: waiting for ${what}: still ${JSON.stringify(last)}`);
 }
 
-const STATE = 'window.knobs && window.knobs.state()';
+const STATE = '(window.knobs && window.knobs.state())';
 
 async function hitCentre(driver, id) {
-  const r = await waitFor(driver, `(${STATE}) && window.knobs.state().hit[${JSON.stringify(id)}]`, `${id} on screen`);
+  const r = await waitFor(driver, `${STATE}.hit[${JSON.stringify(id)}]`, `${id} on screen`);
   return { x: Math.round(r[0] + r[2] / 2), y: Math.round(r[1] + r[3] / 2) };
 }
 
