@@ -67,6 +67,8 @@ void ConfirmResetPopup(AppState& s) {
     const auto& L = s.lang;
     if (s.lab_ui.confirm_reset && !ImGui::IsPopupOpen("##confirm_reset")) ImGui::OpenPopup("##confirm_reset");
     if (ImGui::BeginPopupModal("##confirm_reset", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        // Answered elsewhere (a shortcut, the page API, a link): the question is gone.
+        if (!s.lab_ui.confirm_reset) ImGui::CloseCurrentPopup();
         const bool reset = s.lab_ui.confirm_is_reset;
         ImGui::TextUnformatted(tr(L, reset ? "pretrain.reset_confirm_title" : "pretrain.confirm_title"));
         ImGui::TextWrapped("%s", tr(L, reset ? "pretrain.reset_confirm_text" : "pretrain.confirm_text"));

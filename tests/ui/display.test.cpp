@@ -291,7 +291,12 @@ TEST_CASE("[ui] every shortcut in the table does what the Help panel says", "[ui
     wait_for_step(ui, step + 1);
     chord(ui, ImGuiKey_R);  // without Shift, R does nothing
     CHECK(ui.state.lab.pretrain().step == step + 1);
-    chord(ui, entry("reset").chord);
+    chord(ui, entry("reset").chord);   // a trained run: Reset asks first
+    CHECK(ui.state.lab_ui.confirm_reset);
+    CHECK(ui.state.lab.pretrain().step == step + 1);
+    REQUIRE(apply(ui.state, cmd::ConfirmSettingsReset{true}).ok);
+    ui.frame();
+    ui.frame();
     CHECK(ui.state.lab.pretrain().step == 0);
     chord(ui, ImGuiMod_Ctrl | ImGuiKey_P);  // other modifiers do nothing (Ctrl+P prints in a browser)
     CHECK_FALSE(ui.state.lab.pretrain().running);
