@@ -58,7 +58,9 @@ struct SelectCandidate { int index; };        // which generated token's candida
 struct Play {};
 struct Pause {};
 struct StepOnce {};
-struct ResetRun {};
+// From the panel or the Shift+R shortcut (ask): a run with steps asks first, through the same dialog and
+// ConfirmSettingsReset as a settings change; from the page API it resets at once.
+struct ResetRun { bool ask = false; };
 struct RestoreLastGood {};
 struct ConfirmSettingsReset { bool yes; };    // the answer to "this change starts a new run"
 struct ExportLossCsv {};
