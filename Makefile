@@ -63,10 +63,6 @@ test-wasm: web
 test-browser: web
 	node tests/browser/run.mjs $(WEB)/site
 
-# The cross-engine smoke (Firefox ESR and WebKitGTK on Xvfb): opt-in until it has proven stable (docs/testing.md).
-test-engines: web
-	node tests/browser/run.mjs $(WEB)/site --only=engines
-
 # Every level; scripts/test-summary prints one "N passed, N failed" line for the whole run.
 test: setup
 	@scripts/run-tests

@@ -43,7 +43,6 @@ struct PlatformHooks {
 struct LabUi {
     TrainSettings editing;            // the pre-train panel's controls
     bool confirm_reset = false;       // "this change resets the run" dialog is open
-    bool confirm_is_reset = false;    // ...and it was opened by Reset itself, not by a settings change
     std::string prompt = "the ";
     SamplingConfig sampling;
     uint64_t gen_seed = 1;

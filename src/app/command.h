@@ -58,9 +58,7 @@ struct SelectCandidate { int index; };        // which generated token's candida
 struct Play {};
 struct Pause {};
 struct StepOnce {};
-// From the panel or the Shift+R shortcut (ask): a run with steps asks first, through the same dialog and
-// ConfirmSettingsReset as a settings change; from the page API it resets at once.
-struct ResetRun { bool ask = false; };
+struct ResetRun {};
 struct RestoreLastGood {};
 struct ConfirmSettingsReset { bool yes; };    // the answer to "this change starts a new run"
 struct ExportLossCsv {};

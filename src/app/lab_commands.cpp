@@ -4,7 +4,6 @@
 #include <cmath>
 #include <type_traits>
 
-#include "app/i18n.h"
 #include "app/settings.h"
 #include "app/url_state.h"
 #include "core/checksum.h"
@@ -115,7 +114,6 @@ void sync_training_settings(AppState& s) {
     if (e.corpus == CorpusChoice::user && !pending_corpus_url(s).empty()) return;
     if (lab.settings_need_reset(e) && lab.pretrain().step > 0) {
         s.lab_ui.confirm_reset = true;  // the pre-train panel asks; ConfirmSettingsReset answers
-        s.lab_ui.confirm_is_reset = false;
         return;
     }
     lab.apply_settings(e);
@@ -123,12 +121,9 @@ void sync_training_settings(AppState& s) {
 
 CommandResult apply_command(AppState& s, const cmd::Play&) {
     Lab& lab = s.lab;
-    if (diverged(lab)) {
-        // A click that does nothing must say why (the panel's button cannot know the run diverged meanwhile).
-        s.notify(tr(s.lang, "pretrain.play_refused"), /*is_error=*/true);
+    if (diverged(lab))
         return CommandResult::refused("Training stopped because it diverged (" + lab.pretrain().divergence +
                       "). Restore the last good step or reset the run first.");
-    }
     if (lab.pretrain().params == 0) lab.apply_settings(s.lab_ui.editing);
     lab.play();
     if (!lab.pretrain().error.empty()) return CommandResult::refused(lab.pretrain().error);
@@ -139,22 +134,14 @@ CommandResult apply_command(AppState& s, const cmd::Pause&) {
     return {};
 }
 CommandResult apply_command(AppState& s, const cmd::StepOnce&) {
-    if (diverged(s.lab)) {
-        s.notify(tr(s.lang, "pretrain.step_refused"), /*is_error=*/true);
+    if (diverged(s.lab))
         return CommandResult::refused("One step cannot run: training diverged (" + s.lab.pretrain().divergence +
                       "). Restore the last good step or reset the run first.");
-    }
     if (s.lab.pretrain().params == 0) s.lab.apply_settings(s.lab_ui.editing);  // as Play does
     s.lab.step_once();
     return {};
 }
-CommandResult apply_command(AppState& s, const cmd::ResetRun& c) {
-    // A run the learner has trained is not thrown away on one click: Reset asks, as a settings change does.
-    if (c.ask && s.lab.pretrain().step > 0) {
-        s.lab_ui.confirm_reset = true;
-        s.lab_ui.confirm_is_reset = true;
-        return {};
-    }
+CommandResult apply_command(AppState& s, const cmd::ResetRun&) {
     s.lab.reset();
     return {};
 }
@@ -166,11 +153,6 @@ CommandResult apply_command(AppState& s, const cmd::RestoreLastGood&) {
 CommandResult apply_command(AppState& s, const cmd::ConfirmSettingsReset& c) {
     if (!s.lab_ui.confirm_reset) return CommandResult::refused("No change is waiting for an answer.");
     s.lab_ui.confirm_reset = false;
-    if (s.lab_ui.confirm_is_reset) {
-        s.lab_ui.confirm_is_reset = false;
-        if (c.yes) s.lab.reset();
-        return {};
-    }
     if (c.yes) {
         s.lab.pause();
         s.lab.apply_settings(s.lab_ui.editing);

@@ -957,7 +957,6 @@ std::vector<std::string> apply(AppState& s, const UrlState& in) {
         if (!was_locked("corpus")) s.link.corpus_url = u.corpus_url.value_or("");
         s.link.run_steps = u.run.value_or(0);
         s.lab_ui.confirm_reset = false;
-        s.lab_ui.confirm_is_reset = false;
 
         const CorpusChoice corpus = s.lab_ui.editing.corpus;
         if (corpus != CorpusChoice::user || user_text_ready(s)) {

@@ -105,11 +105,6 @@ EMSCRIPTEN_KEEPALIVE void knobs_resize(int css_w, int css_h, float dpr) {
 }
 
 EMSCRIPTEN_KEEPALIVE void knobs_set_visible(int visible) { g_runner.state.visible = visible != 0; }
-// The app's frame number (AppState::frame): the glue holds a press until the app has drawn the pointer
-// where it happens (web/glue/35-pointer-touch.js).
-EMSCRIPTEN_KEEPALIVE int knobs_frame() { return static_cast<int>(g_runner.state.frame); }
-// A touch drag on a panel's body, in CSS px since the last call: the next frame scrolls by it.
-EMSCRIPTEN_KEEPALIVE void knobs_touch_scroll(float dx_css, float dy_css) { knobs::runner_touch_scroll(g_runner, dx_css, dy_css); }
 EMSCRIPTEN_KEEPALIVE int knobs_wants_wheel() { return knobs::runner_wants_wheel() ? 1 : 0; }
 EMSCRIPTEN_KEEPALIVE int knobs_wants_keyboard() {
     return ImGui::GetCurrentContext() && ImGui::GetIO().WantTextInput ? 1 : 0;

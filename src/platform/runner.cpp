@@ -1,6 +1,5 @@
 #include "platform/runner.h"
 
-#include <algorithm>
 #include <cstdio>
 
 #define GLFW_INCLUDE_NONE
@@ -74,35 +73,6 @@ bool runner_wants_wheel() {
     return false;
 }
 
-void runner_touch_scroll(Runner& r, float dx_css, float dy_css) {
-    r.touch_scroll_x += dx_css;
-    r.touch_scroll_y += dy_css;
-}
-
-namespace {
-// A finger dragging a panel's body moves its content with it, pixel for pixel (the wheel would move it in
-// steps): the first window under the pointer, or one of its parents, that can scroll that way takes it.
-void apply_touch_scroll(Runner& r) {
-    ImGuiContext* g = ImGui::GetCurrentContext();
-    const float k = r.state.dpr;
-    const float dx = r.touch_scroll_x * k, dy = r.touch_scroll_y * k;
-    r.touch_scroll_x = r.touch_scroll_y = 0;
-    if (!g || (dx == 0 && dy == 0)) return;
-    bool done_x = dx == 0, done_y = dy == 0;
-    for (ImGuiWindow* w = g->HoveredWindow; w && !(done_x && done_y); w = w->ParentWindow) {
-        if (!done_y && w->ScrollMax.y > 0.0f) {
-            ImGui::SetScrollY(w, std::clamp(w->Scroll.y + dy, 0.0f, w->ScrollMax.y));
-            done_y = true;
-        }
-        if (!done_x && w->ScrollMax.x > 0.0f) {
-            ImGui::SetScrollX(w, std::clamp(w->Scroll.x + dx, 0.0f, w->ScrollMax.x));
-            done_x = true;
-        }
-        if (!(w->Flags & ImGuiWindowFlags_ChildWindow)) break;
-    }
-}
-}  // namespace
-
 void runner_frame(Runner& r) {
     glfwPollEvents();
     AppState& s = r.state;
@@ -119,7 +89,6 @@ void runner_frame(Runner& r) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    apply_touch_scroll(r);  // after NewFrame: the window under the pointer is known
     app_update(s, glfwGetTime());
     DrawShell(s);
     app_apply_posted(s);

@@ -13,9 +13,6 @@ struct Runner {
     bool context_lost = false;
     const char* glsl_version = "#version 300 es";
     double last_frame_start_s = -1;  // glfwGetTime() when the previous drawn frame began
-    // A touch drag on a panel's body since the last frame, in CSS px (finger up = positive y): the next
-    // frame scrolls the window under the pointer by it (runner_touch_scroll).
-    float touch_scroll_x = 0, touch_scroll_y = 0;
 };
 
 bool runner_init(Runner& r, int width_px, int height_px, const char* glsl_version);
@@ -26,7 +23,5 @@ void runner_shutdown(Runner& r);
 void runner_context_restored(Runner& r);
 // True when the pointer is over an ImGui area that scrolls (the wheel belongs to the app, not the page).
 bool runner_wants_wheel();
-// Adds a touch scroll (CSS px) for the next frame to apply to the scrollable window under the pointer.
-void runner_touch_scroll(Runner& r, float dx_css, float dy_css);
 
 }  // namespace knobs

@@ -99,15 +99,13 @@ void ShowCost(AppState& s, bool* open) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.warn);
     ImGui::TextWrapped("%s", tr(L, "cost.estimate_label"));
     ImGui::PopStyleColor();
-    double tflops = u.hw_flops_per_s / 1e12;
+    float tflops = static_cast<float>(u.hw_flops_per_s / 1e12);
     FitNextItemWidth(s, 160, tr(L, "cost.throughput"));
     bool assumptions_changed =
-        SteadySlider(s, tr(L, "cost.throughput"), &tflops, 1.0, 2000.0, "%.0f TFLOP/s", true, "cost.throughput");
-    RecordHit(s, "cost.throughput");
-    double price = u.hw_price_per_hour;
+        ImGui::SliderFloat(tr(L, "cost.throughput"), &tflops, 1.0f, 2000.0f, "%.0f TFLOP/s", ImGuiSliderFlags_Logarithmic);
+    float price = static_cast<float>(u.hw_price_per_hour);
     FitNextItemWidth(s, 160, tr(L, "cost.price"));
-    assumptions_changed |= SteadySlider(s, tr(L, "cost.price"), &price, 0.1, 100.0, "$%.2f/h", true, "cost.price");
-    RecordHit(s, "cost.price");
+    assumptions_changed |= ImGui::SliderFloat(tr(L, "cost.price"), &price, 0.1f, 100.0f, "$%.2f/h", ImGuiSliderFlags_Logarithmic);
     if (assumptions_changed) s.post(cmd::SetCostAssumptions{tflops * 1e12, price});
     if (ImGui::BeginTable("##est", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
         ImGui::TableSetupColumn(tr(L, "cost.model"));

@@ -205,9 +205,7 @@ void ShowInference(AppState& s, bool* open) {
         int pick = s.lab_ui.candidate_index;
         if (v.generating || pick < 0 || pick >= n) pick = n - 1;
         FitNextItemWidth(s, 220, tr(L, "inference.token_index"));
-        if (SteadySliderInt(s, tr(L, "inference.token_index"), &pick, 0, n - 1, "%d", "inference.token_index"))
-            s.post(cmd::SelectCandidate{pick});
-        RecordHit(s, "inference.token_index");
+        if (ImGui::SliderInt(tr(L, "inference.token_index"), &pick, 0, n - 1)) s.post(cmd::SelectCandidate{pick});
         Candidates(s, v.tokens[static_cast<size_t>(pick)]);
     }
 }

@@ -216,12 +216,7 @@ void ShowKnobs(AppState& s, bool* open) {
     RecordHit(s, "knobs.show_grads");
     SameLineIfFits(Px(s, 140) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tr(L, "knobs.zoom")).x);
     FitNextItemWidth(s, 140, tr(L, "knobs.zoom"));
-    double zoom_shown = zoom;
-    if (SteadySlider(s, tr(L, "knobs.zoom"), &zoom_shown, 0.25, 8.0, "%.2fx", true, "knobs.zoom")) {
-        zoom = static_cast<float>(zoom_shown);
-        view_changed = true;
-    }
-    RecordHit(s, "knobs.zoom");
+    view_changed |= ImGui::SliderFloat(tr(L, "knobs.zoom"), &zoom, 0.25f, 8.0f, "%.2fx", ImGuiSliderFlags_Logarithmic);
     if (view_changed) s.post(cmd::SetHeatmapView{grads, zoom});
     const auto data = s.lab_ui.heat_grads ? lab.tensor_grads(s.lab_ui.knob_tensor) : values;
     Heatmap(s, data, sh, layer, s.lab_ui.heat_grads ? "grads" : "values");

@@ -67,11 +67,8 @@ void ConfirmResetPopup(AppState& s) {
     const auto& L = s.lang;
     if (s.lab_ui.confirm_reset && !ImGui::IsPopupOpen("##confirm_reset")) ImGui::OpenPopup("##confirm_reset");
     if (ImGui::BeginPopupModal("##confirm_reset", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-        // Answered elsewhere (a shortcut, the page API, a link): the question is gone.
-        if (!s.lab_ui.confirm_reset) ImGui::CloseCurrentPopup();
-        const bool reset = s.lab_ui.confirm_is_reset;
-        ImGui::TextUnformatted(tr(L, reset ? "pretrain.reset_confirm_title" : "pretrain.confirm_title"));
-        ImGui::TextWrapped("%s", tr(L, reset ? "pretrain.reset_confirm_text" : "pretrain.confirm_text"));
+        ImGui::TextUnformatted(tr(L, "pretrain.confirm_title"));
+        ImGui::TextWrapped("%s", tr(L, "pretrain.confirm_text"));
         if (ImGui::Button(tr(L, "pretrain.confirm_yes"))) {
             s.post(cmd::ConfirmSettingsReset{true});
             ImGui::CloseCurrentPopup();
@@ -101,7 +98,7 @@ void Controls(AppState& s) {
     if (ImGui::Button(tr(L, "pretrain.step"))) s.post(cmd::StepOnce{});
     RecordHit(s, "pretrain.step");
     ImGui::SameLine();
-    if (ImGui::Button(tr(L, "pretrain.reset"))) s.post(cmd::ResetRun{.ask = true});
+    if (ImGui::Button(tr(L, "pretrain.reset"))) s.post(cmd::ResetRun{});
     RecordHit(s, "pretrain.reset");
     ImGui::SameLine();
     HelpMarker(shortcut_help_text(s, ShortcutScope::pretrain).c_str());
@@ -155,13 +152,12 @@ void Charts(AppState& s) {
     const Palette& pal = palette(s.theme);
     ImGui::SeparatorText(tr(L, "pretrain.loss_chart"));
     bool log_y = s.lab_ui.log_y;
-    double smoothing = s.lab_ui.smoothing;
+    float smoothing = s.lab_ui.smoothing;
     bool view_changed = ImGui::Checkbox(tr(L, "pretrain.log_y"), &log_y);
     ImGui::SameLine();
     FitNextItemWidth(s, 140, tr(L, "pretrain.smoothing"));
-    view_changed |= SteadySlider(s, tr(L, "pretrain.smoothing"), &smoothing, 0.0, 0.98, "%.2f", false, "pretrain.smoothing");
-    RecordHit(s, "pretrain.smoothing");
-    if (view_changed) s.post(cmd::SetChartView{log_y, static_cast<float>(smoothing)});
+    view_changed |= ImGui::SliderFloat(tr(L, "pretrain.smoothing"), &smoothing, 0.0f, 0.98f, "%.2f");
+    if (view_changed) s.post(cmd::SetChartView{log_y, smoothing});
     ImGui::SameLine();
     HelpMarker(tr(L, "pretrain.loss_help"));
     LineChart chart;

@@ -2,7 +2,6 @@
 // of tabs below kTwoColumnMinWidth CSS px.
 #include <algorithm>
 #include <string>
-#include <vector>
 
 #include "app/commands.h"
 #include "app/i18n.h"
@@ -58,45 +57,20 @@ bool panel_shown(const AppState& s, PanelId p) {
     return true;
 }
 
-// The panels a tab bar shows, in order.
-std::vector<PanelId> bar_panels(const AppState& s, const Side* side) {
-    std::vector<PanelId> out;
+// A tab bar with the given side's panels (or all of them when side is null).
+void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
+    if (!ImGui::BeginTabBar(bar_id, ImGuiTabBarFlags_FittingPolicyScroll)) return;
     for (int i = 0; i < kNumPanels; ++i) {
         const auto p = static_cast<PanelId>(i);
-        if ((!side || panel_side(p) == *side) && panel_shown(s, p)) out.push_back(p);
-    }
-    return out;
-}
-
-// A tab bar with the given side's panels (or all of them when side is null). When the tabs do not fit,
-// two arrow buttons at the bar's right end bring the previous and the next tab to the front, as ImGui's own
-// scrolling arrows do; ours are a frame tall and as wide (40 CSS px on a touch screen), where ImGui's are a
-// few pixels wide.
-void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
-    ImGuiWindow* window = ImGui::GetCurrentWindow();
-    const ImGuiID tab_bar_id = window->GetID(bar_id);
-    const ImGuiTabBar* last = GImGui->TabBars.GetByKey(tab_bar_id);
-    // Whether the tabs overflowed on the last frame: then room is kept for the arrows.
-    const bool arrows = last && last->WidthAllTabs > last->BarRect.GetWidth() + 0.5f;
-    const float arrow_w = ImGui::GetFrameHeight();
-    const float arrows_w = arrows ? arrow_w * 2 + ImGui::GetStyle().ItemInnerSpacing.x * 2 : 0.0f;
-    const ImVec2 bar_pos = ImGui::GetCursorScreenPos();
-    const float saved_right = window->WorkRect.Max.x;
-    window->WorkRect.Max.x -= arrows_w;
-    const bool open = ImGui::BeginTabBar(bar_id, ImGuiTabBarFlags_FittingPolicyScroll | ImGuiTabBarFlags_NoTabListScrollingButtons);
-    window->WorkRect.Max.x = saved_right;
-    if (!open) return;
-    const PanelId requested = side ? s.requested_side_tab[*side == Side::lesson ? 0 : 1] : s.requested_tab;
-    PanelId selected_panel = PanelId::count;
-    for (PanelId p : bar_panels(s, side)) {
-        const int i = static_cast<int>(p);
+        if (side && panel_side(p) != *side) continue;
+        if (!panel_shown(s, p)) continue;
         ImGuiTabItemFlags flags = 0;
+        const PanelId requested = side ? s.requested_side_tab[*side == Side::lesson ? 0 : 1] : s.requested_tab;
         if (requested == p) flags |= ImGuiTabItemFlags_SetSelected;
         const std::string label = tab_label(s, p);
         const bool selected = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
         RecordHit(s, std::string("tab.") + panel_key(p));
         if (selected) {
-            selected_panel = p;
             // While a request to bring another tab to the front is pending, the old tab still shows for a frame.
             const PanelId focused = panel_side(p) == Side::lesson ? s.focused_lesson_panel : s.focused_lab_panel;
             if (requested == PanelId::count && (focused != p || !s.panel_open[i])) s.post(cmd::PanelShown{p});
@@ -111,23 +85,6 @@ void PanelTabs(AppState& s, const char* bar_id, const Side* side) {
         }
     }
     ImGui::EndTabBar();
-    if (!arrows) return;
-    const std::vector<PanelId> shown = bar_panels(s, side);
-    const auto at = std::find(shown.begin(), shown.end(), selected_panel);
-    const ImVec2 after = ImGui::GetCursorScreenPos();
-    ImGui::SetCursorScreenPos(ImVec2(saved_right - arrows_w + ImGui::GetStyle().ItemInnerSpacing.x, bar_pos.y));
-    ImGui::PushID(bar_id);
-    ImGui::BeginDisabled(at == shown.end() || at == shown.begin());
-    if (ImGui::ArrowButtonEx("##prev", ImGuiDir_Left, ImVec2(arrow_w, arrow_w))) s.post(cmd::OpenPanel{*(at - 1)});
-    ImGui::EndDisabled();
-    RecordHit(s, std::string(bar_id) + ".prev");
-    ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
-    ImGui::BeginDisabled(at == shown.end() || at + 1 == shown.end());
-    if (ImGui::ArrowButtonEx("##next", ImGuiDir_Right, ImVec2(arrow_w, arrow_w))) s.post(cmd::OpenPanel{*(at + 1)});
-    ImGui::EndDisabled();
-    RecordHit(s, std::string(bar_id) + ".next");
-    ImGui::PopID();
-    ImGui::SetCursorScreenPos(after);
 }
 
 // Every preset is just a link; picking one loads it like opening that link.
@@ -152,43 +109,6 @@ bool side_has_panels(const AppState& s, Side side) {
 }
 }  // namespace
 
-// The top bar's own menu, for a screen too narrow for every action (a phone, a large UI scale): Copy link
-// and the presets always, and the language and theme when the bar has no room for them.
-void TopBarMenu(AppState& s, bool with_lang_theme) {
-    const auto& L = s.lang;
-    if (!ImGui::BeginPopup("##topmenu")) return;
-    // Buttons a frame tall (40 CSS px on a touch screen), all as wide as the widest.
-    const char* lang_label = s.lang == "en" ? "Português" : "English";
-    const char* theme_label = s.theme == Theme::dark ? tr(L, "topbar.light") : tr(L, "topbar.dark");
-    float w = std::max({ButtonWidth(tr(L, "topbar.copy_link")), ButtonWidth(lang_label), ButtonWidth(theme_label)});
-    for (const Preset& p : presets()) w = std::max(w, ButtonWidth(tr(L, p.title_key.c_str())));
-    const ImVec2 size(w, 0);
-    if (ImGui::Button(tr(L, "topbar.copy_link"), size)) {
-        s.post(cmd::CopyLink{});
-        ImGui::CloseCurrentPopup();
-    }
-    RecordHit(s, "menu.copy_link");
-    if (with_lang_theme) {
-        ImGui::BeginDisabled(setting_locked(s, "lang"));
-        if (ImGui::Button(lang_label, size)) s.post(cmd::SetLanguage{s.lang == "en" ? "pt-BR" : "en"});
-        ImGui::EndDisabled();
-        RecordHit(s, "menu.lang");
-        ImGui::BeginDisabled(setting_locked(s, "theme"));
-        if (ImGui::Button(theme_label, size)) s.post(cmd::SetTheme{s.theme == Theme::dark ? Theme::light : Theme::dark});
-        ImGui::EndDisabled();
-        RecordHit(s, "menu.theme");
-    }
-    ImGui::SeparatorText(tr(L, "topbar.presets"));
-    for (const Preset& p : presets()) {
-        if (ImGui::Button(tr(L, p.title_key.c_str()), size)) {
-            s.post(cmd::LoadPreset{p.id});
-            ImGui::CloseCurrentPopup();
-        }
-        RecordHit(s, "preset." + p.id);
-    }
-    ImGui::EndPopup();
-}
-
 void ShowTopBar(AppState& s) {
     const Palette& pal = palette(s.theme);
     const auto& L = s.lang;
@@ -200,54 +120,35 @@ void ShowTopBar(AppState& s) {
     ImGui::Begin("##topbar", nullptr, kFixedWindow | ImGuiWindowFlags_NoScrollbar);
     const float bar_h = ImGui::GetWindowHeight();
     const float frame_h = ImGui::GetFrameHeight();
+    ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextColored(pal.accent, "%s", "Knobs");
 
     // Right-aligned controls, laid out from measured widths so nothing is cut or overlaps at any DPR, UI
-    // scale or language. On a desktop every action is a button. Where they do not all fit, Copy link and
-    // the presets go into a menu (then the language and theme too, if still too wide), and the name
-    // "Knobs" is the first thing left out: every action stays reachable at 390 px.
+    // scale or language: what does not fit beside the name (the tagline, then presets and link) is left out.
     const char* theme_label = s.theme == Theme::dark ? tr(L, "topbar.light") : tr(L, "topbar.dark");
     const char* lang_label = s.lang == "en" ? "Português" : "English";
     const char* help_label = tr(L, "topbar.help");
-    const char* menu_label = tr(L, "topbar.menu");
     const ImGuiStyle& st = ImGui::GetStyle();
     auto button_w = [&](const char* t) { return ImGui::CalcTextSize(t).x + st.FramePadding.x * 2; };
     const char* presets_label = tr(L, "topbar.presets");
     const char* link_label = tr(L, "topbar.copy_link");
     const char* tagline = tr(L, "app.tagline");
-    const char* name = "Knobs";
-    const float gap = st.ItemSpacing.x;
-    const float room_all = ImGui::GetWindowWidth() - st.WindowPadding.x * 2;
-    const float name_w = ImGui::CalcTextSize(name).x + gap;
-    const float lang_theme = button_w(lang_label) + button_w(theme_label) + gap * 2;
-    const float extra = button_w(presets_label) + button_w(link_label) + gap * 2;
-    const float menu_w = button_w(menu_label) + gap;
-    float total = lang_theme + button_w(help_label);
-    const bool wide = s.layout == Layout::two_column && name_w + total + extra <= room_all;
-    bool lang_theme_in_bar = true;
-    if (wide) {
-        total += extra;
-    } else {
-        total += menu_w;
-        if (total > room_all) {
-            lang_theme_in_bar = false;
-            total -= lang_theme;
-        }
+    const float name_end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
+    const float room = ImGui::GetWindowWidth() - st.WindowPadding.x - name_end - st.ItemSpacing.x;
+    float total = button_w(lang_label) + button_w(theme_label) + button_w(help_label) + st.ItemSpacing.x * 2;
+    const float extra = button_w(presets_label) + button_w(link_label) + st.ItemSpacing.x * 2;
+    const bool wide = s.layout == Layout::two_column && total + extra <= room;
+    if (wide) total += extra;
+    if (s.layout == Layout::two_column && total + ImGui::CalcTextSize(tagline).x + st.ItemSpacing.x <= room) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tagline);
+        RecordHit(s, "topbar.tagline");
     }
-    const bool show_name = name_w + total <= room_all;
+    ImGui::SameLine(ImGui::GetWindowWidth() - total - st.WindowPadding.x);
     ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
-    if (show_name) {
-        ImGui::AlignTextToFramePadding();
-        ImGui::TextColored(pal.accent, "%s", name);
-        if (s.layout == Layout::two_column && name_w + total + ImGui::CalcTextSize(tagline).x + gap <= room_all) {
-            ImGui::SameLine();
-            ImGui::TextDisabled("%s", tagline);
-            RecordHit(s, "topbar.tagline");
-        }
-        ImGui::SameLine(ImGui::GetWindowWidth() - total - st.WindowPadding.x);
-    } else {
-        ImGui::SetCursorPosX(ImGui::GetWindowWidth() - total - st.WindowPadding.x);
-    }
-    ImGui::SetCursorPosY((bar_h - frame_h) * 0.5f);
+    // On phones (and at large UI scales) the presets and the link are only in the Help panel, so the bar
+    // never overflows.
     if (wide) {
         if (ImGui::Button(presets_label)) ImGui::OpenPopup("##presets");
         RecordHit(s, "topbar.presets");
@@ -255,25 +156,18 @@ void ShowTopBar(AppState& s) {
         if (ImGui::Button(link_label)) s.post(cmd::CopyLink{});
         RecordHit(s, "topbar.copy_link");
         ImGui::SameLine();
-    } else {
-        if (ImGui::Button(menu_label)) ImGui::OpenPopup("##topmenu");
-        RecordHit(s, "topbar.menu");
-        ImGui::SameLine();
     }
     PresetsPopup(s);
-    TopBarMenu(s, !lang_theme_in_bar);
-    if (lang_theme_in_bar) {
-        ImGui::BeginDisabled(setting_locked(s, "lang"));
-        if (ImGui::Button(lang_label)) s.post(cmd::SetLanguage{s.lang == "en" ? "pt-BR" : "en"});
-        ImGui::EndDisabled();
-        RecordHit(s, "topbar.lang");
-        ImGui::SameLine();
-        ImGui::BeginDisabled(setting_locked(s, "theme"));
-        if (ImGui::Button(theme_label)) s.post(cmd::SetTheme{s.theme == Theme::dark ? Theme::light : Theme::dark});
-        ImGui::EndDisabled();
-        RecordHit(s, "topbar.theme");
-        ImGui::SameLine();
-    }
+    ImGui::BeginDisabled(setting_locked(s, "lang"));
+    if (ImGui::Button(lang_label)) s.post(cmd::SetLanguage{s.lang == "en" ? "pt-BR" : "en"});
+    ImGui::EndDisabled();
+    RecordHit(s, "topbar.lang");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(setting_locked(s, "theme"));
+    if (ImGui::Button(theme_label)) s.post(cmd::SetTheme{s.theme == Theme::dark ? Theme::light : Theme::dark});
+    ImGui::EndDisabled();
+    RecordHit(s, "topbar.theme");
+    ImGui::SameLine();
     if (ImGui::Button(help_label)) s.post(cmd::OpenPanel{PanelId::about});
     RecordHit(s, "topbar.help");
     ImGui::End();

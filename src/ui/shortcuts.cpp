@@ -14,7 +14,7 @@ void play_or_pause(AppState& s) {
     else s.post(cmd::Play{});
 }
 void step_once(AppState& s) { s.post(cmd::StepOnce{}); }
-void reset_run(AppState& s) { s.post(cmd::ResetRun{.ask = true}); }
+void reset_run(AppState& s) { s.post(cmd::ResetRun{}); }
 void next_area(AppState& s) { focus_next_area(s, +1); }
 void previous_area(AppState& s) { focus_next_area(s, -1); }
 

@@ -1,10 +1,6 @@
 #include "ui/widgets.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <span>
 
 #include "imgui_internal.h"
@@ -64,162 +60,6 @@ void LockMark(const AppState& s) {
 }
 
 namespace {
-// ---- sliders that never surprise --------------------------------------------------------------------
-// ImGui's slider moves the value to wherever a press lands. A press on the handle itself must change
-// nothing: the learner meant to grab it. So the slider's mouse input is ours: a press on the handle pins
-// the value until the pointer has moved as far as a drag (ImGui's MouseDragThreshold), then the value
-// follows the pointer with the handle kept at the point that was grabbed; a press on the track moves the
-// handle there, as before. Keyboard steps and Ctrl+click typing stay ImGui's.
-
-// The slider's horizontal geometry, as ImGui lays out its grab (2 px of padding, the grab's width).
-struct SliderSpan {
-    float pos_min = 0;   // x of the handle's centre at the lowest value
-    float usable = 0;    // how far the centre travels
-    float grab_w = 0;
-    double lo = 0, hi = 1;
-    bool log = false;
-    bool integer = false;
-};
-
-SliderSpan slider_span(ImVec2 frame_min, float frame_w, double lo, double hi, bool log, bool integer) {
-    constexpr float kGrabPadding = 2.0f;  // ImGui's own, in SliderBehaviorT
-    const float slider_w = std::max(0.0f, frame_w - 2 * kGrabPadding);
-    float grab_w = ImGui::GetStyle().GrabMinSize;
-    // An integer slider's handle is one unit wide when there is room, as ImGui draws it.
-    if (integer && hi >= lo) grab_w = std::max(slider_w / static_cast<float>(hi - lo + 1), grab_w);
-    grab_w = std::min(grab_w, slider_w);
-    SliderSpan sp;
-    sp.pos_min = frame_min.x + kGrabPadding + grab_w * 0.5f;
-    sp.usable = slider_w - grab_w;
-    sp.grab_w = grab_w;
-    sp.lo = lo;
-    sp.hi = hi;
-    sp.log = log && lo > 0 && hi > lo;
-    sp.integer = integer;
-    return sp;
-}
-
-// Where the handle is for `v`, from 0 to 1. On a log scale exactly log(v / lo) / log(hi / lo): no epsilon
-// near zero (ImGui's takes one from the format's decimals), so the handle and the value agree everywhere.
-double slider_t(const SliderSpan& sp, double v) {
-    if (sp.hi <= sp.lo) return 0;
-    v = std::clamp(v, sp.lo, sp.hi);
-    return sp.log ? std::log(v / sp.lo) / std::log(sp.hi / sp.lo) : (v - sp.lo) / (sp.hi - sp.lo);
-}
-
-// The value whose handle centre is at `x`, rounded as the slider shows it.
-double slider_value_at(const SliderSpan& sp, float x, const char* format) {
-    const double t = sp.usable > 0 ? std::clamp((x - sp.pos_min) / sp.usable, 0.0f, 1.0f) : 0.0;
-    double v = sp.log ? sp.lo * std::pow(sp.hi / sp.lo, t) : sp.lo + t * (sp.hi - sp.lo);
-    if (sp.integer) return std::clamp(std::round(v), sp.lo, sp.hi);
-    // The value the learner sees is the value set: rounded by the slider's own format ("%.5f", "$%.2f/h").
-    char buf[64];
-    std::snprintf(buf, sizeof buf, format, v);
-    const char* p = buf;
-    while (*p && !(std::isdigit(static_cast<unsigned char>(*p)) || *p == '-' || *p == '.')) ++p;
-    char* end = nullptr;
-    const double shown = std::strtod(p, &end);
-    if (end != p) v = shown;
-    return std::clamp(v, sp.lo, sp.hi);
-}
-
-float handle_x(const SliderSpan& sp, double v) { return sp.pos_min + static_cast<float>(slider_t(sp, v)) * sp.usable; }
-
-// A press on the handle, followed while the mouse button is held (one pointer: one slider at a time).
-struct HandleGrab {
-    ImGuiID id = 0;
-    float offset = 0;    // where the press was, from the handle's centre
-    float press_x = 0;
-    bool dragging = false;
-};
-HandleGrab g_grab;
-
-// Runs after ImGui's slider: replaces what ImGui made of the mouse with the rules above. `v` holds ImGui's
-// new value on entry and the slider's value on return; `before` is the value the slider was drawn with.
-bool steady_mouse(ImGuiID id, const SliderSpan& sp, double before, double& v, bool imgui_changed, const char* format) {
-    ImGuiContext& g = *GImGui;
-    if (g_grab.id == id && g.ActiveId != id) g_grab = {};
-    if (g.ActiveId != id || g.ActiveIdSource != ImGuiInputSource_Mouse || ImGui::TempInputIsActive(id)) {
-        if (g_grab.id == id) g_grab = {};
-        return imgui_changed;  // the keyboard, a gamepad, or the value typed after Ctrl+click
-    }
-    const ImGuiIO& io = ImGui::GetIO();
-    if (ImGui::IsItemActivated() || g_grab.id != id) {
-        const float press_x = io.MouseClickedPos[0].x;
-        const float centre = handle_x(sp, before);
-        const bool on_handle = std::fabs(press_x - centre) <= sp.grab_w * 0.5f + 1.0f;
-        g_grab = {id, on_handle ? press_x - centre : 0.0f, press_x, /*dragging=*/!on_handle};
-    }
-    if (!g_grab.dragging && std::fabs(io.MousePos.x - g_grab.press_x) >= io.MouseDragThreshold) g_grab.dragging = true;
-    v = g_grab.dragging ? slider_value_at(sp, io.MousePos.x - g_grab.offset, format) : before;
-    return v != before;
-}
-
-// ImGui's own grab is hidden (it sits on the value's digits); this one leaves them free: the track fills up
-// to the value, and the handle is two tabs above and below the text, never over it.
-void draw_steady_handle(AppState& s, const SliderSpan& sp, ImVec2 frame_min, ImVec2 frame_max, double v,
-                        const std::string& hit_id) {
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float x = handle_x(sp, v);
-    const float text_top = frame_min.y + (frame_max.y - frame_min.y - ImGui::GetFontSize()) * 0.5f;
-    const float band = std::max(2.0f, text_top - frame_min.y - 1.0f);
-    const ImU32 fill = ImGui::GetColorU32(ImGuiCol_SliderGrab, 0.28f);
-    const ImU32 grab = ImGui::GetColorU32(ImGui::IsItemActive() ? ImGuiCol_SliderGrabActive : ImGuiCol_SliderGrab);
-    const float rounding = ImGui::GetStyle().FrameRounding;
-    dl->AddRectFilled(ImVec2(frame_min.x + 1, frame_min.y + 1), ImVec2(x, frame_max.y - 1), fill, rounding,
-                      ImDrawFlags_RoundCornersLeft);
-    const float half = sp.grab_w * 0.5f;
-    dl->AddRectFilled(ImVec2(x - half, frame_min.y + 1), ImVec2(x + half, frame_min.y + 1 + band), grab, band * 0.5f);
-    dl->AddRectFilled(ImVec2(x - half, frame_max.y - 1 - band), ImVec2(x + half, frame_max.y - 1), grab, band * 0.5f);
-    if (!hit_id.empty()) {
-        const float k = 1.0f / s.dpr;
-        s.hits[hit_id + ".handle"] = {(x - half) * k, frame_min.y * k, sp.grab_w * k, (frame_max.y - frame_min.y) * k};
-    }
-}
-
-template <class Draw>
-bool steady_slider(AppState& s, double* v, double lo, double hi, bool log, bool integer, const char* format,
-                   const std::string& hit_id, Draw draw) {
-    const float frame_w = ImGui::CalcItemWidth();
-    const double before = *v;
-    ImGui::PushStyleColor(ImGuiCol_SliderGrab, ImVec4(0, 0, 0, 0));
-    ImGui::PushStyleColor(ImGuiCol_SliderGrabActive, ImVec4(0, 0, 0, 0));
-    bool changed = draw();
-    ImGui::PopStyleColor(2);
-    const ImVec2 frame_min = ImGui::GetItemRectMin();
-    const ImVec2 frame_max(frame_min.x + frame_w, frame_min.y + ImGui::GetFrameHeight());
-    const SliderSpan sp = slider_span(frame_min, frame_w, lo, hi, log, integer);
-    changed = steady_mouse(ImGui::GetItemID(), sp, before, *v, changed, format);
-    draw_steady_handle(s, sp, frame_min, frame_max, *v, hit_id);
-    return changed;
-}
-}  // namespace
-
-bool SteadySlider(AppState& s, const char* label, double* v, double lo, double hi, const char* format, bool log_scale,
-                  const std::string& hit_id) {
-    double shown = *v;
-    return steady_slider(s, v, lo, hi, log_scale, false, format, hit_id, [&] {
-        ImGuiSliderFlags flags = ImGuiSliderFlags_AlwaysClamp;
-        if (log_scale) flags |= ImGuiSliderFlags_Logarithmic;
-        const bool changed = ImGui::SliderScalar(label, ImGuiDataType_Double, &shown, &lo, &hi, format, flags);
-        *v = shown;
-        return changed;
-    });
-}
-
-bool SteadySliderInt(AppState& s, const char* label, int* v, int lo, int hi, const char* format, const std::string& hit_id) {
-    double value = *v;
-    const bool changed = steady_slider(s, &value, lo, hi, false, true, format, hit_id, [&] {
-        int shown = *v;
-        const bool c = ImGui::SliderInt(label, &shown, lo, hi, format, ImGuiSliderFlags_AlwaysClamp);
-        value = shown;
-        return c;
-    });
-    *v = static_cast<int>(std::lround(value));
-    return changed;
-}
-
-namespace {
 // The row's help marker and lock mark after its control, on the same line.
 void AfterControl(AppState& s, const SettingSpec& spec, bool locked) {
     if (locked) {
@@ -252,19 +92,21 @@ void SettingControl(AppState& s, std::string_view key, float preferred_css, long
             // A range too wide to drag through (a seed) is typed instead.
             const bool typed = top - bottom > 100000;
             const bool edited = typed ? ImGui::InputInt(label, &v)
-                                      : SteadySliderInt(s, label, &v, static_cast<int>(bottom), static_cast<int>(top),
-                                                        spec->format, spec->label_key);
+                                      : ImGui::SliderInt(label, &v, static_cast<int>(bottom), static_cast<int>(top),
+                                                         spec->format, ImGuiSliderFlags_AlwaysClamp);
             if (edited) changed = static_cast<long long>(std::clamp<long long>(v, bottom, top));
             break;
         }
         case SettingKind::real: {
             const bool log = spec->scale == SliderScale::log;
             // A log slider cannot start at 0: an open range starts six decades below its top instead.
-            const double lo = log && spec->lo <= 0 ? spec->hi * 1e-6 : spec->lo;
-            double v = std::get<double>(value);
+            const float lo = static_cast<float>(log && spec->lo <= 0 ? spec->hi * 1e-6 : spec->lo);
+            float v = static_cast<float>(std::get<double>(value));
             FitNextItemWidth(s, preferred_css, label);
-            if (SteadySlider(s, label, &v, lo, spec->hi, spec->format, log, spec->label_key))
-                changed = v;
+            ImGuiSliderFlags flags = ImGuiSliderFlags_AlwaysClamp;
+            if (log) flags |= ImGuiSliderFlags_Logarithmic;
+            if (ImGui::SliderFloat(label, &v, lo, static_cast<float>(spec->hi), spec->format, flags))
+                changed = static_cast<double>(v);
             break;
         }
         case SettingKind::toggle: {

@@ -51,14 +51,6 @@ void SettingRadios(AppState& s, std::string_view key, std::span<const ChoiceLabe
 // A choice row's combo shows `labels` for its choices (the choice keys themselves when none are given).
 void SettingControl(AppState& s, std::string_view key, float preferred_css = 200.0f, long long hi = -1,
                     std::span<const ChoiceLabel> labels = {});
-// A slider that never surprises. A press on its handle changes nothing: only a drag from it (the handle
-// keeps the point grabbed under the pointer) or a press on the track does. The value's digits are never under
-// the handle (the track fills up to the value; the handle is two tabs above and below the text). On a log
-// scale the handle's place and the value map into each other exactly. The handle's rectangle is recorded as
-// "<hit_id>.handle" when hit_id is not empty. Returns true when the value changed.
-bool SteadySlider(AppState& s, const char* label, double* v, double lo, double hi, const char* format, bool log_scale,
-                  const std::string& hit_id);
-bool SteadySliderInt(AppState& s, const char* label, int* v, int lo, int hi, const char* format, const std::string& hit_id);
 // The lock mark drawn after a locked control: a small padlock with the "set by this page" tooltip.
 void LockMark(const AppState& s);
 // A lesson string with its {placeholders} filled: FillText(t, {{"score", "3"}, {"max", "5"}}).

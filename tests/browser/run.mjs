@@ -59,12 +59,7 @@ if (!existsSync(path.join(REPO_ROOT, 'node_modules', 'playwright-core'))) {
   process.exit(1);
 }
 
-// Files that run only when named with --only (make test-engines): the Firefox and WebKitGTK smoke has
-// passed once on this machine so far, and make test must not depend on a journey not yet proven stable
-// (docs/testing.md, "Cross-engine smoke").
-const OPT_IN = new Set(['engines']);
 let files = readdirSync(HERE).filter((name) => name.endsWith('.test.mjs')).sort();
-if (!only) files = files.filter((name) => !OPT_IN.has(name.replace(/\.test\.mjs$/, '')));
 if (only) {
   files = files.filter((name) => only.includes(name.replace(/\.test\.mjs$/, '')));
   if (files.length === 0) usage(`--only matched no test file (have: ${readdirSync(HERE).filter((n) => n.endsWith('.test.mjs')).join(', ')})`);

@@ -1,7 +1,6 @@
   // ==== web/glue/30-canvas-input.js ====================================================================
   // The canvas's pixel size (CSS size x device pixel ratio, within the GPU's limit) and the input listeners
-  // that must run before GLFW's: keys, the wheel and paste (the pointer and touch are in
-  // 35-pointer-touch.js). This is why the glue loads before knobs.js.
+  // that must run before GLFW's: keys, the wheel, touch and paste. This is why the glue loads before knobs.js.
 
   // ---- canvas size and device pixel ratio ----------------------------------------------------------
 
@@ -150,6 +149,60 @@
     if (!wantsWheel()) event.stopImmediatePropagation();
   }
 
+  // Touch: Emscripten's GLFW turns both the touch events and the browser's compatibility mouse events
+  // into presses, so one tap would click twice. We take the touch events, cancel them (which also
+  // cancels the compatibility mouse events and the synthetic click), and replay the first finger as
+  // plain mouse events on the canvas.
+  let activeTouchId = null;
+
+  function findTouch(list, id) {
+    for (let i = 0; i < list.length; i++) if (list[i].identifier === id) return list[i];
+    return null;
+  }
+
+  function dispatchMouse(type, point, buttons) {
+    const init = {
+      bubbles: true, cancelable: true, view: window, detail: type === 'mousemove' ? 0 : 1,
+      clientX: point.clientX, clientY: point.clientY, screenX: point.screenX, screenY: point.screenY,
+      button: 0, buttons,
+    };
+    canvas.dispatchEvent(new MouseEvent(type, init));
+  }
+
+  function onTouchStart(event) {
+    if (event.target !== canvas) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (activeTouchId !== null) return;   // a second finger: ImGui has one pointer
+    const touch = event.changedTouches[0];
+    activeTouchId = touch.identifier;
+    if (!canvasHasFocus()) canvas.focus({ preventScroll: true });
+    // Move first, so ImGui knows what is under the finger before the press arrives.
+    dispatchMouse('mousemove', touch, 0);
+    dispatchMouse('mousedown', touch, 1);
+  }
+
+  // A touch on the canvas is the app's (no page scroll, no emulated mouse events): the finger ImGui
+  // follows, or null for any other.
+  function followedTouch(event) {
+    if (event.target !== canvas) return null;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    return activeTouchId === null ? null : findTouch(event.changedTouches, activeTouchId);
+  }
+
+  function onTouchMove(event) {
+    const touch = followedTouch(event);
+    if (touch) dispatchMouse('mousemove', touch, 1);
+  }
+
+  function onTouchEnd(event) {
+    const touch = followedTouch(event);
+    if (!touch) return;
+    activeTouchId = null;
+    dispatchMouse('mouseup', touch, 0);
+  }
+
   function installInputHandlers() {
     const capture = { capture: true };
     const activeCapture = { capture: true, passive: false };
@@ -158,9 +211,20 @@
     window.addEventListener('keyup', onKeyUp, capture);
     window.addEventListener('wheel', onWheel, activeCapture);
     window.addEventListener('mousewheel', onWheel, activeCapture);
-    installPointerHandlers();   // presses, the pointer leaving, touch gestures (35-pointer-touch.js)
+    // Window-level touch listeners are passive by default in Chrome; ours must be able to cancel.
+    window.addEventListener('touchstart', onTouchStart, activeCapture);
+    window.addEventListener('touchmove', onTouchMove, activeCapture);
+    window.addEventListener('touchend', onTouchEnd, activeCapture);
+    window.addEventListener('touchcancel', onTouchEnd, activeCapture);
 
     canvas.addEventListener('blur', releaseForwardedKeys);
+    // Keep receiving mouse events while a button is held outside the canvas (dragging a slider
+    // past the edge), so the release is never lost.
+    canvas.addEventListener('pointerdown', (event) => {
+      if (event.pointerType === 'mouse' && canvas.setPointerCapture) {
+        try { canvas.setPointerCapture(event.pointerId); } catch { /* pointer already gone */ }
+      }
+    });
     // ImGui has its own right-click menus; the browser's would cover them.
     canvas.addEventListener('contextmenu', (event) => event.preventDefault());
 
