@@ -72,6 +72,24 @@ export function launchPage(indexHtml) {
     '<script src="knobs-scorm-config.js" defer></script>\n  <script src="knobs-scorm.js" defer></script>\n  ' + glue);
 }
 
+// The one organization, its one item, and the one SCO listing every file: the same in both versions but for
+// what the item carries (`itemExtra`) and the spelling of the SCO-type attribute (1.2: scormtype, 2004: scormType).
+function organizationAndSco({ title, files, itemExtra, scormTypeAttribute }) {
+  return `  <organizations default="knobs-org">
+    <organization identifier="knobs-org">
+      <title>${xml(title)}</title>
+      <item identifier="knobs-item" identifierref="knobs-sco" isvisible="true">
+        <title>${xml(title)}</title>${itemExtra}
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="knobs-sco" type="webcontent" ${scormTypeAttribute}="sco" href="scorm.html">
+${files.map((f) => `      <file href="${xml(f)}"/>`).join('\n')}
+    </resource>
+  </resources>`;
+}
+
 function manifest12({ id, title, mastery, files }) {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier="${id}" version="1.0"
@@ -83,20 +101,8 @@ function manifest12({ id, title, mastery, files }) {
     <schema>ADL SCORM</schema>
     <schemaversion>1.2</schemaversion>
   </metadata>
-  <organizations default="knobs-org">
-    <organization identifier="knobs-org">
-      <title>${xml(title)}</title>
-      <item identifier="knobs-item" identifierref="knobs-sco" isvisible="true">
-        <title>${xml(title)}</title>${mastery === null ? '' : `
-        <adlcp:masteryscore>${mastery}</adlcp:masteryscore>`}
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="knobs-sco" type="webcontent" adlcp:scormtype="sco" href="scorm.html">
-${files.map((f) => `      <file href="${xml(f)}"/>`).join('\n')}
-    </resource>
-  </resources>
+${organizationAndSco({ title, files, itemExtra: mastery === null ? '' : `
+        <adlcp:masteryscore>${mastery}</adlcp:masteryscore>`, scormTypeAttribute: 'adlcp:scormtype' })}
 </manifest>
 `;
 }
@@ -125,19 +131,7 @@ function manifest2004({ id, title, mastery, files }) {
     <schema>ADL SCORM</schema>
     <schemaversion>2004 4th Edition</schemaversion>
   </metadata>
-  <organizations default="knobs-org">
-    <organization identifier="knobs-org">
-      <title>${xml(title)}</title>
-      <item identifier="knobs-item" identifierref="knobs-sco" isvisible="true">
-        <title>${xml(title)}</title>${sequencing}
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="knobs-sco" type="webcontent" adlcp:scormType="sco" href="scorm.html">
-${files.map((f) => `      <file href="${xml(f)}"/>`).join('\n')}
-    </resource>
-  </resources>
+${organizationAndSco({ title, files, itemExtra: sequencing, scormTypeAttribute: 'adlcp:scormType' })}
 </manifest>
 `;
 }

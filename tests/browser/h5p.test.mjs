@@ -81,14 +81,20 @@ after(async () => {
 const frameHeight = (page) => page.evaluate(() => document.getElementById('knobs').getBoundingClientRect().height);
 const contentHeight = (frame) => frame.evaluate(() => Math.ceil(window.knobs.state().embed.content_height));
 
+// The Knobs frame in the host page, once the app runs and knows its content's height.
+async function knobsFrame(page) {
+  const frame = page.frames().find((f) => f.url().startsWith(SITE_URL));
+  await frame.waitForFunction(() => window.knobs && window.knobs.isReady() && window.knobs.state().embed.content_height > 0,
+    null, { timeout: 60000 });
+  return frame;
+}
+
 describe('h5p: a page with h5p-resizer.js sizes a Knobs frame', () => {
   it('h5p: the frame follows the content within one resize of a panel change, and settles', async (t) => {
     await withPage(browser, t, { width: 900, height: 700 }, async (page) => {
       await page.goto(hostUrl() + 'course.html');
       await page.waitForFunction(() => window.__h5p.received.includes('hello'), null, { timeout: 60000 });
-      const frame = page.frames().find((f) => f.url().startsWith(SITE_URL));
-      await frame.waitForFunction(() => window.knobs && window.knobs.isReady() && window.knobs.state().embed.content_height > 0,
-        null, { timeout: 60000 });
+      const frame = await knobsFrame(page);
 
       // Sized to the quiz's content: through prepareResize -> resizePrepared -> resize.
       const quizHeight = await contentHeight(frame);
@@ -134,9 +140,7 @@ describe('h5p: a page with h5p-resizer.js sizes a Knobs frame', () => {
   it('h5p: messages from a page other than the parent, or without context h5p, change nothing', async (t) => {
     await withPage(browser, t, { width: 900, height: 700 }, async (page) => {
       await page.goto(hostUrl() + 'course.html');
-      const frame = page.frames().find((f) => f.url().startsWith(SITE_URL));
-      await frame.waitForFunction(() => window.knobs && window.knobs.isReady() && window.knobs.state().embed.content_height > 0,
-        null, { timeout: 60000 });
+      const frame = await knobsFrame(page);
       const height = await contentHeight(frame);
       await page.waitForFunction((h) => document.getElementById('knobs').getBoundingClientRect().height === h, height, { timeout: 30000 });
       const count = await page.evaluate(() => window.__h5p.received.length);
@@ -155,9 +159,7 @@ describe('h5p: a page with h5p-resizer.js sizes a Knobs frame', () => {
   it('h5p: a resizer that starts after the frame said hello still sizes it at the next content change', async (t) => {
     await withPage(browser, t, { width: 900, height: 700 }, async (page) => {
       await page.goto(hostUrl() + 'late.html');
-      const frame = page.frames().find((f) => f.url().startsWith(SITE_URL));
-      await frame.waitForFunction(() => window.knobs && window.knobs.isReady() && window.knobs.state().embed.content_height > 0,
-        null, { timeout: 60000 });
+      const frame = await knobsFrame(page);
       await browserFrames(frame, 30);
       await page.evaluate(() => window.startResizer());
       assert.equal(await frameHeight(page), 200, 'nobody has sized the frame yet');
